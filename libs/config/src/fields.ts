@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Reusable field parsers for environment variables, which always arrive as strings. */
+
+export const port = (fallback?: number) => {
+  const field = z.coerce.number().int().min(0).max(65535);
+  return fallback === undefined ? field : field.default(fallback);
+};
+
+export const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const url = () => z.url();
+
+export const postgresUrl = () =>
+  z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+export const amqpUrl = () => z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL');
+
+export const logLevel = () =>
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** A comma-separated list, e.g. `orders,profile`. */
+export const list = () =>
+  z.string().transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );

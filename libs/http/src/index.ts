@@ -1,0 +1,22 @@
+export { requireContentType } from './content-type';
+export { bodyParserProblem, errorHandler, notFoundHandler, sendError } from './error-handler';
+export {
+  badRequest,
+  conflict,
+  type ErrorResponse,
+  forbidden,
+  isRespondable,
+  notFound,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  ProblemError,
+  type RespondableError,
+  serviceUnavailable,
+} from './errors';
+export { operationalRoutes, type ReadinessCheck } from './health';
+export { createLogger, type Logger, type LoggerOptions } from './logger';
+export { createMetricsRegistry, httpMetrics } from './metrics';
+export { requestContext } from './request-context';
+export { createServiceApp, type ServiceAppOptions } from './service-app';
+export { listen, type RunningServer, shutdownOnSignals, type ShutdownOptions } from './server';
+export { type FieldError, validate } from './validate';

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from './logger';
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes idle sockets. */
+  close(): Promise<void>;
+}
+
+/** Listens on the given port (0 picks a free one) and resolves once it is bound. */
+export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Longer than the gateway's upstream keep-alive, so nginx never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+export interface ShutdownOptions {
+  logger: Logger;
+  /** Run in order after the server has drained: consumers, relays, database pools. */
+  cleanups: Array<() => Promise<unknown>>;
+  /** Time to let the balancer see `/readyz` fail before we stop accepting. */
+  drainDelayMs?: number;
+  /** Give up and exit non-zero after this long. */
+  timeoutMs?: number;
+  onShutdownStart?: () => void;
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: report not-ready, drain in-flight requests, release
+ * resources, exit. A second signal or the timeout forces the exit.
+ */
+export function shutdownOnSignals(running: RunningServer, options: ShutdownOptions): void {
+  const { logger, cleanups, drainDelayMs = 0, timeoutMs = 15_000 } = options;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    options.onShutdownStart?.();
+    setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, timeoutMs).unref();
+    try {
+      if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+      await running.close();
+      for (const cleanup of cleanups) await cleanup();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

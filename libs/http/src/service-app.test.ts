@@ -1,0 +1,153 @@
+import { Writable } from 'node:stream';
+import { Router } from 'express';
+import request from 'supertest';
+import { z } from 'zod';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createServiceApp,
+  ProblemError,
+  requireContentType,
+  validate,
+} from './index';
+
+function buildApp(readiness: Record<string, () => boolean> = {}) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const routes = Router();
+  routes.post('/items', requireContentType('application/json'), (req, res) => {
+    const body = validate(
+      z.object({ name: z.string().min(1), quantity: z.number().int().positive() }),
+      req.body,
+    );
+    res.status(201).json(body);
+  });
+  routes.get('/boom', () => {
+    throw new Error('database password is hunter2');
+  });
+  routes.get('/async-boom', async () => {
+    await Promise.resolve();
+    throw new TypeError('cannot read x of undefined');
+  });
+  routes.get('/teapot', () => {
+    throw new ProblemError(418, { code: 'teapot', title: 'I am a teapot' });
+  });
+  const app = createServiceApp({
+    service: 'orders-service',
+    replicaId: '2',
+    logger: createLogger({ service: 'orders-service', replicaId: '2', destination }),
+    metrics: createMetricsRegistry('orders-service'),
+    readiness,
+    routes,
+  });
+  return { app, lines };
+}
+
+describe('createServiceApp', () => {
+  it('tags every response with the replica that served it and a request id', async () => {
+    const res = await request(buildApp().app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.headers['x-served-by']).toBe('orders-service-2');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps a well-formed request id from the gateway and replaces a hostile one', async () => {
+    const { app } = buildApp();
+    const kept = await request(app).get('/healthz').set('X-Request-Id', 'abc-123');
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await request(app).get('/healthz').set('X-Request-Id', 'a\tb"<script>');
+    expect(replaced.headers['x-request-id']).not.toContain('script');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await request(buildApp().app).get('/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ type: 'urn:problem:not_found', status: 404 });
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await request(buildApp().app)
+      .post('/items')
+      .set('Content-Type', 'application/json')
+      .send('{"name": ');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: 'urn:problem:malformed_body' });
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const res = await request(buildApp().app)
+      .post('/items')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(100_000), quantity: 1 }));
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ type: 'urn:problem:body_too_large' });
+  });
+
+  it('answers another media type with 415', async () => {
+    const res = await request(buildApp().app)
+      .post('/items')
+      .set('Content-Type', 'text/plain')
+      .send('name=x');
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ type: 'urn:problem:unsupported_media_type' });
+  });
+
+  it('names every invalid field', async () => {
+    const res = await request(buildApp().app).post('/items').send({ name: '', quantity: 'two' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'name',
+      'quantity',
+    ]);
+  });
+
+  it('answers an unexpected error with a 500 that leaks nothing, and logs it', async () => {
+    const { app, lines } = buildApp();
+    for (const path of ['/boom', '/async-boom']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(500);
+      expect(res.body).toMatchObject({ type: 'urn:problem:internal_error' });
+      expect(res.text).not.toMatch(/hunter2|undefined|at .*\.ts/);
+    }
+    expect(lines.join('')).toContain('hunter2');
+  });
+
+  it('passes through a problem thrown by a handler', async () => {
+    const res = await request(buildApp().app).get('/teapot');
+    expect(res.status).toBe(418);
+    expect(res.body).toEqual({ type: 'urn:problem:teapot', title: 'I am a teapot', status: 418 });
+  });
+
+  it('reports not ready while a dependency fails', async () => {
+    let database = false;
+    const { app } = buildApp({ database: () => database, keys: () => true });
+    const down = await request(app).get('/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body.checks).toEqual({ database: 'failing', keys: 'ok' });
+    database = true;
+    expect((await request(app).get('/readyz')).status).toBe(200);
+  });
+
+  it('exposes request latencies by route in Prometheus format', async () => {
+    const { app } = buildApp();
+    await request(app).get('/teapot');
+    const res = await request(app).get('/metrics');
+    expect(res.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/teapot"[^}]*\} 1/);
+  });
+
+  it('never logs credentials from headers or the query string', async () => {
+    const { app, lines } = buildApp();
+    await request(app)
+      .get('/teapot?access_token=secret-token-1')
+      .set('Authorization', 'Bearer secret-token-2');
+    const log = lines.join('');
+    expect(log).toContain('/teapot');
+    expect(log).not.toMatch(/secret-token/);
+  });
+});

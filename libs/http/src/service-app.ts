@@ -1,0 +1,43 @@
+import express, { type Express, type Router } from 'express';
+import type { Registry } from 'prom-client';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { operationalRoutes, type ReadinessCheck } from './health';
+import type { Logger } from './logger';
+import { httpMetrics } from './metrics';
+import { requestContext } from './request-context';
+
+export interface ServiceAppOptions {
+  /** e.g. `orders-service`; with the replica id it forms `X-Served-By`. */
+  service: string;
+  replicaId: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Dependencies `/readyz` checks, by name (`database`, `broker`, `keys`…). */
+  readiness: Record<string, ReadinessCheck>;
+  /** The service's own routes, mounted after the shared middleware and before the error handler. */
+  routes: Router;
+  /** Largest JSON body accepted; larger ones get 413. */
+  bodyLimit?: string;
+  /** Answers 503 on `/readyz` once true, so the balancer drains the replica before it stops. */
+  isShuttingDown?: () => boolean;
+}
+
+/**
+ * The Express skeleton every service shares: request ids and logs, `X-Served-By`, metrics,
+ * health endpoints, JSON bodies, then the service's routes, then one error handler.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { service, replicaId, logger, metrics, readiness, routes } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, uniquelocal');
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger, `${service}-${replicaId}`));
+  app.use(httpMetrics(metrics));
+  app.use(operationalRoutes(metrics, readiness, options.isShuttingDown ?? (() => false)));
+  app.use(express.json({ limit: options.bodyLimit ?? '16kb' }));
+  app.use(routes);
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}
