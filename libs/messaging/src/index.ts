@@ -1,0 +1,29 @@
+export { type BrokerConnection, type BrokerLogger, connectBroker } from './broker';
+export {
+  createEvent,
+  type DomainEvent,
+  EVENT_TYPES,
+  type EventEnvelope,
+  type EventType,
+  eventData,
+  MalformedEventError,
+  parseEvent,
+} from './events';
+export {
+  enqueueEvent,
+  OutboxRelay,
+  type OutboxRelayOptions,
+  type OutboxRow,
+  type SqlClient,
+  type TransactionalClient,
+} from './outbox';
+export { createEventPublisher, type EventPublisher } from './publisher';
+export { RecentEventIds } from './recent-event-ids';
+export {
+  type Delivery,
+  type EventHandlers,
+  subscribe,
+  type SubscribeOptions,
+  type Subscription,
+} from './subscriber';
+export { DEAD_LETTER_EXCHANGE, deadLetterQueueName, EVENTS_EXCHANGE } from './topology';

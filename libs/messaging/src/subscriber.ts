@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { BrokerConnection, BrokerLogger } from './broker';
+import {
+  type DomainEvent,
+  type EventEnvelope,
+  type EventType,
+  MalformedEventError,
+  parseEvent,
+} from './events';
+import { RecentEventIds } from './recent-event-ids';
+import { assertDeadLetterQueue, assertExchanges, EVENTS_EXCHANGE } from './topology';
+
+/**
+ * How the replicas of a service share a stream of events.
+ * - `competing`: one durable queue that every replica consumes from; each event is handled by
+ *   exactly one replica (work such as sending a notification).
+ * - `broadcast`: each replica binds its own exclusive queue; every replica sees every event
+ *   (state each replica keeps in memory, such as its revocation list).
+ */
+export type Delivery =
+  { kind: 'competing'; queue: string } | { kind: 'broadcast'; service: string };
+
+export type EventHandlers = Partial<{
+  [T in EventType]: (event: EventEnvelope<T>) => Promise<void> | void;
+}>;
+
+export interface SubscribeOptions {
+  delivery: Delivery;
+  handlers: EventHandlers;
+  logger: BrokerLogger;
+  /** Tries before a failing message goes to the dead-letter queue. */
+  maxAttempts?: number;
+  prefetch?: number;
+  /** Delay before retry n is `retryDelayMs * 2^(n-1)`. */
+  retryDelayMs?: number;
+  /**
+   * Runs on every (re)connect after the queue is bound and before messages are consumed: the
+   * place to load a snapshot of what may have been missed while no queue existed.
+   */
+  beforeConsume?: () => Promise<void>;
+}
+
+export interface Subscription {
+  queue(): string | undefined;
+  close(): Promise<void>;
+}
+
+const ATTEMPT_HEADER = 'x-attempt';
+
+export function subscribe(broker: BrokerConnection, options: SubscribeOptions): Subscription {
+  const {
+    delivery,
+    handlers,
+    logger,
+    maxAttempts = 5,
+    prefetch = 20,
+    retryDelayMs = 100,
+  } = options;
+  const routingKeys = Object.keys(handlers) as EventType[];
+  const recent = new RecentEventIds(10_000);
+  let currentQueue: string | undefined;
+
+  async function handle(channel: ConfirmChannel, queue: string, message: ConsumeMessage) {
+    let event: DomainEvent;
+    try {
+      event = parseEvent(message.content);
+    } catch (error) {
+      // Retrying cannot fix a malformed message: straight to the dead-letter queue.
+      logger.error(
+        { err: (error as MalformedEventError).message, queue },
+        'malformed event dead-lettered',
+      );
+      return settle(() => channel.nack(message, false, false));
+    }
+    if (recent.has(event.id)) return settle(() => channel.ack(message));
+    const handler = handlers[event.type] as ((e: typeof event) => Promise<void> | void) | undefined;
+    try {
+      await handler?.(event);
+      recent.add(event.id);
+      settle(() => channel.ack(message));
+    } catch (error) {
+      const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+      const context = {
+        err: (error as Error).message,
+        eventId: event.id,
+        type: event.type,
+        attempt,
+      };
+      if (attempt >= maxAttempts) {
+        logger.error(context, 'event handler kept failing; dead-lettered');
+        return settle(() => channel.nack(message, false, false));
+      }
+      logger.warn(context, 'event handler failed; will retry');
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
+      await retry(channel, queue, message, attempt + 1);
+    }
+  }
+
+  /** Re-enqueues a copy with the attempt count, then acks the original; a crash in between
+   * yields a duplicate, which idempotent handlers absorb, never a loss. */
+  async function retry(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    attempt: number,
+  ) {
+    try {
+      await new Promise<void>((resolve, reject) =>
+        channel.sendToQueue(
+          queue,
+          message.content,
+          {
+            ...message.properties,
+            headers: { ...message.properties.headers, [ATTEMPT_HEADER]: attempt },
+          },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+      channel.ack(message);
+    } catch {
+      // The channel went away: the unacked original is redelivered after reconnecting.
+    }
+  }
+
+  const channel = broker.manager.createChannel({
+    name: `subscriber:${delivery.kind === 'competing' ? delivery.queue : delivery.service}`,
+    confirm: true,
+    setup: async (ch: ConfirmChannel) => {
+      await assertExchanges(ch);
+      const { queue, deadLetterKey, durable } =
+        delivery.kind === 'competing'
+          ? { queue: delivery.queue, deadLetterKey: delivery.queue, durable: true }
+          : {
+              queue: `${delivery.service}.broadcast.${randomUUID()}`,
+              deadLetterKey: `${delivery.service}.broadcast`,
+              durable: false,
+            };
+      const deadLetterArgs = await assertDeadLetterQueue(ch, queue, deadLetterKey);
+      await ch.assertQueue(queue, {
+        durable,
+        exclusive: !durable,
+        autoDelete: !durable,
+        arguments: deadLetterArgs,
+      });
+      for (const key of routingKeys) await ch.bindQueue(queue, EVENTS_EXCHANGE, key);
+      await options.beforeConsume?.();
+      await ch.prefetch(prefetch);
+      await ch.consume(queue, (message) => {
+        if (message) void handle(ch, queue, message);
+      });
+      currentQueue = queue;
+    },
+  });
+
+  return {
+    queue: () => currentQueue,
+    close: () => channel.close(),
+  };
+}
+
+/** Acking on a channel that just closed throws; the broker redelivers such a message anyway. */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // ignored on purpose: see above
+  }
+}
