@@ -1,0 +1,21 @@
+export { amqpHandshake } from './amqp-handshake';
+export { createTestDatabase, type TestDatabase } from './jest/test-database';
+export { AMQP_URL_ENV, PG_URL_ENV, testAmqpUrl, testPostgresUrl } from './jest/server-env';
+export { freePort } from './ports';
+export {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  POSTGRES_NOT_FOUND_MESSAGE,
+  startPostgres,
+  type CreateDatabaseOptions,
+  type PostgresServer,
+  type StartPostgresOptions,
+} from './postgres';
+export {
+  RABBITMQ_NOT_FOUND_MESSAGE,
+  startRabbitMQ,
+  type RabbitMQServer,
+  type StartRabbitMQOptions,
+} from './rabbitmq';
+export { waitFor, type WaitForOptions } from './wait-for';
