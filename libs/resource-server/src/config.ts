@@ -1,0 +1,41 @@
+import { env } from '@dja/config';
+import { z } from 'zod';
+
+/**
+ * The environment every resource service (orders, profile, notifications) reads, to spread into
+ * its own schema. Each key is documented here once.
+ */
+export const resourceServerEnv = {
+  /** TCP port to listen on. */
+  PORT: env.port(3000),
+  /** Interface to bind. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Names this replica in logs and in `X-Served-By: <service>-<id>`. */
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default('1'),
+  LOG_LEVEL: env.logLevel(),
+  /** This service's own database. */
+  DATABASE_URL: env.postgresUrl(),
+  /** RabbitMQ, for events and revocations. */
+  AMQP_URL: env.amqpUrl(),
+  /** `iss` of the tokens to accept: the auth service's public URL, gateway prefix included. */
+  AUTH_ISSUER: env.url().transform((value) => value.replace(/\/+$/, '')),
+  /** Where this service reaches the auth service directly (JWKS, token endpoint, snapshot). */
+  AUTH_URL: env.url().transform((value) => value.replace(/\/+$/, '')),
+  /** This service's client id and secret for the client_credentials grant. */
+  CLIENT_ID: z.string().min(1),
+  CLIENT_SECRET: z.string().min(32),
+  /** The auth service's access token lifetime (seconds): longer-lived tokens are refused. */
+  ACCESS_TOKEN_TTL: env.seconds(300),
+  /** Leeway for exp/nbf/iat against clock skew between hosts, seconds. */
+  CLOCK_TOLERANCE: z.coerce.number().int().min(0).max(300).default(5),
+  /** An unknown `kid` refetches the JWKS at most this often, seconds. */
+  JWKS_COOLDOWN: env.seconds(30),
+  /** Known keys keep working this long while the auth service is unreachable, seconds. */
+  JWKS_STALE_IF_ERROR: env.seconds(24 * 3600),
+};
+
+export const resourceServerConfig = z.object(resourceServerEnv);
+export type ResourceServerConfig = z.infer<typeof resourceServerConfig>;

@@ -1,0 +1,98 @@
+import type { InMemoryRevocationList, RevocationSnapshot } from '@dja/auth';
+import {
+  type BrokerConnection,
+  type BrokerLogger,
+  subscribe,
+  type Subscription,
+} from '@dja/messaging';
+import type { ServiceTokenClient } from './service-token-client';
+
+const toSeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
+
+export interface RevocationFeedOptions {
+  broker: BrokerConnection;
+  list: InMemoryRevocationList;
+  /** Names this replica's broadcast queue, e.g. `orders-service`. */
+  service: string;
+  /** The revocations in force, from auth-service; loaded before events on every (re)connect. */
+  loadSnapshot: () => Promise<RevocationSnapshot>;
+  logger: BrokerLogger;
+}
+
+export interface RevocationFeed {
+  /** True once a snapshot has been loaded and events are being applied. */
+  isSynced(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Keeps this replica's revocation list current. Each replica has its own broadcast queue, so a
+ * logout reaches every replica of every service within milliseconds. Events published while a
+ * replica had no queue (before it started, or while disconnected) are not kept for it, so on
+ * every (re)connect it binds its queue first, then loads the snapshot, then consumes: nothing
+ * falls between the two.
+ */
+export function startRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
+  const { list, logger } = options;
+  let synced = false;
+  let closed = false;
+  const subscription: Subscription = subscribe(options.broker, {
+    delivery: { kind: 'broadcast', service: options.service },
+    logger,
+    beforeConsume: async () => {
+      synced = false;
+      // Until the snapshot is in, events wait in the bound queue and /readyz says not ready.
+      for (let attempt = 1; !closed; attempt++) {
+        try {
+          list.load(await options.loadSnapshot());
+          synced = true;
+          logger.info({ revocations: list.size }, 'revocation snapshot loaded');
+          return;
+        } catch (error) {
+          logger.warn(
+            { err: (error as Error).message, attempt },
+            'revocation snapshot failed; retrying',
+          );
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+        }
+      }
+    },
+    handlers: {
+      'session.revoked': ({ data }) =>
+        list.revokeSession(data.sessionId, toSeconds(data.expiresAt)),
+      'user.suspended': ({ data }) =>
+        list.revokeUser(
+          data.userId,
+          Math.floor(Date.parse(data.suspendedAt) / 1000),
+          toSeconds(data.expiresAt),
+        ),
+      // Tokens issued after the suspension already pass; the older ones must stay refused.
+      'user.unsuspended': () => undefined,
+    },
+  });
+  return {
+    isSynced: () => synced,
+    close: () => {
+      closed = true;
+      return subscription.close();
+    },
+  };
+}
+
+/** Fetches the snapshot from auth-service's internal endpoint with this service's own token. */
+export function revocationSnapshotLoader(
+  url: string,
+  tokens: ServiceTokenClient,
+  { timeoutMs = 5000, fetch: doFetch = fetch }: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): () => Promise<RevocationSnapshot> {
+  return async () => {
+    const response = await doFetch(url, {
+      headers: { Authorization: `Bearer ${await tokens.getToken()}`, Accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status === 401) tokens.invalidate();
+    if (!response.ok)
+      throw new Error(`revocation snapshot: auth-service answered ${response.status}`);
+    return (await response.json()) as RevocationSnapshot;
+  };
+}

@@ -1,0 +1,130 @@
+import {
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  InMemoryRevocationList,
+  requireAuth,
+} from '@dja/auth';
+import { createLogger, createMetricsRegistry, type Logger, type ReadinessCheck } from '@dja/http';
+import { type BrokerConnection, connectBroker } from '@dja/messaging';
+import type { RequestHandler } from 'express';
+import { Gauge, type Registry } from 'prom-client';
+import type { ResourceServerConfig } from './config';
+import {
+  type RevocationFeed,
+  revocationSnapshotLoader,
+  startRevocationFeed,
+} from './revocation-feed';
+import { createServiceTokenClient, type ServiceTokenClient } from './service-token-client';
+
+export interface ResourceServerRuntime {
+  logger: Logger;
+  metrics: Registry;
+  verifier: AccessTokenVerifier;
+  revocations: InMemoryRevocationList;
+  broker: BrokerConnection;
+  revocationFeed: RevocationFeed;
+  /** This service's own client_credentials tokens, for calls to other services. */
+  serviceTokens: ServiceTokenClient;
+  /** Verifies the bearer token locally and consults the revocation list. */
+  requireAuth: RequestHandler;
+  /** keys loaded, broker connected, revocations synced: merge with the service's own checks. */
+  readiness: Record<string, ReadinessCheck>;
+  close(): Promise<void>;
+}
+
+/**
+ * What every resource service builds before it serves: logger, metrics, the token verifier
+ * (JWKS loaded before this resolves), the broker connection and the revocation list it feeds.
+ */
+export async function startResourceServerRuntime(
+  config: ResourceServerConfig,
+  { service, audience }: { service: string; audience: string },
+): Promise<ResourceServerRuntime> {
+  const logger = createLogger({ service, replicaId: config.REPLICA_ID, level: config.LOG_LEVEL });
+  const metrics = createMetricsRegistry(service);
+  const verifier = createAccessTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience,
+    jwksUri: `${config.AUTH_URL}/.well-known/jwks.json`,
+    clockToleranceSeconds: config.CLOCK_TOLERANCE,
+    maxLifetimeSeconds: config.ACCESS_TOKEN_TTL,
+    jwks: {
+      cooldownMs: config.JWKS_COOLDOWN * 1000,
+      staleIfErrorMs: config.JWKS_STALE_IF_ERROR * 1000,
+    },
+  });
+  const revocations = new InMemoryRevocationList({
+    maxTokenLifetimeSeconds: config.ACCESS_TOKEN_TTL,
+  });
+  const serviceTokens = createServiceTokenClient({
+    tokenUrl: `${config.AUTH_URL}/token`,
+    clientId: config.CLIENT_ID,
+    clientSecret: config.CLIENT_SECRET,
+  });
+  const broker = connectBroker(config.AMQP_URL, {
+    logger,
+    name: `${service}-${config.REPLICA_ID}`,
+  });
+  const revocationFeed = startRevocationFeed({
+    broker,
+    list: revocations,
+    service,
+    logger,
+    loadSnapshot: revocationSnapshotLoader(
+      `${config.AUTH_URL}/internal/revocations`,
+      serviceTokens,
+    ),
+  });
+  registerAuthMetrics(metrics, verifier, revocations);
+  await verifier.ready();
+  return {
+    logger,
+    metrics,
+    verifier,
+    revocations,
+    broker,
+    revocationFeed,
+    serviceTokens,
+    requireAuth: requireAuth(verifier, { revocations, realm: service }),
+    readiness: {
+      keys: () => verifier.isReady(),
+      broker: () => broker.isConnected(),
+      revocations: () => revocationFeed.isSynced(),
+    },
+    async close() {
+      await revocationFeed.close();
+      await broker.close();
+    },
+  };
+}
+
+function registerAuthMetrics(
+  metrics: Registry,
+  verifier: AccessTokenVerifier,
+  revocations: InMemoryRevocationList,
+) {
+  new Gauge({
+    name: 'auth_revocation_entries',
+    help: 'Entries in this replica’s revocation list.',
+    registers: [metrics],
+    collect() {
+      this.set(revocations.size);
+    },
+  });
+  new Gauge({
+    name: 'auth_jwks_fetches',
+    help: 'JWKS fetches made by this replica since it started.',
+    registers: [metrics],
+    collect() {
+      this.set(verifier.stats().jwks.fetches);
+    },
+  });
+  new Gauge({
+    name: 'auth_verified_cache_hits',
+    help: 'Requests whose token was found in the verified-token cache.',
+    registers: [metrics],
+    collect() {
+      this.set(verifier.stats().verifiedCache.hits);
+    },
+  });
+}
