@@ -1,0 +1,191 @@
+/**
+ * Verifications per second of the middleware's verify path (extract the bearer token, verify,
+ * check revocation), uncached and cached, against raw RS256 `crypto.verify` on the same key in
+ * the same run, at concurrency 1 and 64. Absolute numbers depend on the machine; the ratios are
+ * what we compare. Method and results: docs/benchmarks.md.
+ *
+ *   npm run bench:verify            (BENCH_SECONDS=0.5 BENCH_ROUNDS=9 by default)
+ */
+import { type KeyObject, verify } from 'node:crypto';
+import type { Request } from 'express';
+import { importJWK, jwtVerify } from 'jose';
+import { InMemoryRevocationList, authenticate, createAccessTokenVerifier } from '../src/index';
+import { createTestIssuer } from '../src/testing/index';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const TOKENS = 512;
+
+type Operation = (i: number) => unknown;
+
+/** Runs `op` from `concurrency` loops for a fixed time; returns completed operations per second. */
+async function throughput(op: Operation, concurrency: number, seconds: number): Promise<number> {
+  let completed = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const loop = async (first: number) => {
+    for (let i = first; performance.now() < deadline; i += concurrency) {
+      await op(i);
+      completed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, n) => loop(n)));
+  return completed / ((performance.now() - start) / 1000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function rawVerifyAsync(input: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve, reject) =>
+    verify('sha256', input, key, signature, (error, ok) => (error ? reject(error) : resolve(ok))),
+  );
+}
+
+/** Just what `requireAuth` reads from an Express request. */
+function bearerRequest(token: string): Request {
+  return {
+    headers: { authorization: `Bearer ${token}` },
+    rawHeaders: ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`],
+    url: '/orders',
+    originalUrl: '/orders',
+    body: undefined,
+    is: () => false,
+  } as unknown as Request;
+}
+
+async function main(): Promise<void> {
+  const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
+  const tokens = Array.from({ length: TOKENS }, (_, n) =>
+    issuer.mint({ sub: `user-${n}`, sid: `session-${n}`, scope: 'orders:read orders:write' }),
+  );
+  const requests = tokens.map(bearerRequest);
+  const parts = tokens.map((token) => {
+    const lastDot = token.lastIndexOf('.');
+    return {
+      input: Buffer.from(token.slice(0, lastDot)),
+      signature: Buffer.from(token.slice(lastDot + 1), 'base64url'),
+    };
+  });
+  const publicKey = issuer.currentKey.publicKey;
+  const joseKey = await importJWK(issuer.currentKey.publicJwk, 'RS256');
+
+  const common = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
+  const uncached = createAccessTokenVerifier({ ...common, verifiedCacheMaxEntries: 0 });
+  const cached = createAccessTokenVerifier(common);
+  await Promise.all([uncached.ready(), cached.ready()]);
+
+  // A realistic revocation list: a few thousand entries, none matching.
+  const revocations = new InMemoryRevocationList({ maxTokenLifetimeSeconds: 3600 });
+  for (let n = 0; n < 3000; n += 1) {
+    revocations.revokeSession(`revoked-session-${n}`);
+    revocations.revokeToken(`revoked-token-${n}`);
+    revocations.revokeUser(`revoked-user-${n}`, Math.floor(Date.now() / 1000));
+  }
+  const auth = { revocations };
+  const at = <T>(list: T[], i: number) => list[i % list.length] as T;
+
+  const scenarios: Record<string, Operation> = {
+    'raw crypto.verify, sync': (i) =>
+      verify('sha256', at(parts, i).input, publicKey, at(parts, i).signature),
+    'raw crypto.verify, async': (i) =>
+      rawVerifyAsync(at(parts, i).input, publicKey, at(parts, i).signature),
+    'jose.jwtVerify': (i) =>
+      jwtVerify(at(tokens, i), joseKey, {
+        algorithms: ['RS256'],
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        typ: 'at+jwt',
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      }),
+    'requireAuth path, uncached': (i) => authenticate(at(requests, i), uncached, auth),
+    'requireAuth path, cached': (i) => authenticate(at(requests, i), cached, auth),
+  };
+  const plan: Array<[string, number]> = [
+    ['raw crypto.verify, sync', 1],
+    ['raw crypto.verify, async', 1],
+    ['jose.jwtVerify', 1],
+    ['requireAuth path, uncached', 1],
+    ['requireAuth path, cached', 1],
+    ['raw crypto.verify, async', 64],
+    ['jose.jwtVerify', 64],
+    ['requireAuth path, uncached', 64],
+    ['requireAuth path, cached', 64],
+  ];
+
+  // Sanity and warm-up: every path accepts every token before anything is timed.
+  for (const [name, op] of Object.entries(scenarios)) {
+    for (let i = 0; i < TOKENS; i += 1) {
+      if ((await op(i)) === false) throw new Error(`${name} rejected a valid token`);
+    }
+  }
+
+  // Short slices, interleaved: on a shared 2-core machine load drifts, so each round's rates are
+  // divided by the same round's baseline and the median ratio over all rounds is reported.
+  const rates = new Map<string, number[]>();
+  const ratios = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, value: number) =>
+    map.set(key, [...(map.get(key) ?? []), value]);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const measured = new Map<string, number>();
+    for (const [name, concurrency] of plan) {
+      const perSecond = await throughput(scenarios[name] as Operation, concurrency, SECONDS);
+      measured.set(`${name}|${concurrency}`, perSecond);
+      push(rates, `${name}|${concurrency}`, perSecond);
+    }
+    const rawSync = measured.get('raw crypto.verify, sync|1') as number;
+    const rawAsync1 = measured.get('raw crypto.verify, async|1') as number;
+    const rawAsync64 = measured.get('raw crypto.verify, async|64') as number;
+    for (const [key, perSecond] of measured) {
+      const concurrency = key.endsWith('|1') ? 1 : 64;
+      push(ratios, key, perSecond / (concurrency === 1 ? rawSync : rawAsync64));
+      if (concurrency === 1) push(ratios, `${key}|vs async`, perSecond / rawAsync1);
+    }
+  }
+  const rate = (name: string, concurrency: number) =>
+    median(rates.get(`${name}|${concurrency}`) ?? []);
+  const ratio = (name: string, concurrency: number, suffix = '') =>
+    Math.round(median(ratios.get(`${name}|${concurrency}${suffix}`) ?? []) * 100) / 100;
+
+  console.log(`Node ${process.version}, ${ROUNDS} rounds of ${SECONDS}s per row, medians`);
+  console.log('| path | concurrency | verifications/s | vs raw baseline |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [name, concurrency] of plan) {
+    const perSecond = Math.round(rate(name, concurrency));
+    console.log(`| ${name} | ${concurrency} | ${perSecond} | ${ratio(name, concurrency)}x |`);
+  }
+  console.log(
+    'baseline: sync crypto.verify at concurrency 1, async crypto.verify at concurrency 64',
+  );
+
+  const uncached64 = ratio('requireAuth path, uncached', 64);
+  const cached1 = ratio('requireAuth path, cached', 1);
+  const cached64 = ratio('requireAuth path, cached', 64);
+  console.log(
+    JSON.stringify({
+      c1: {
+        uncachedVsRawSync: ratio('requireAuth path, uncached', 1),
+        uncachedVsRawAsync: ratio('requireAuth path, uncached', 1, '|vs async'),
+        cachedVsRawSync: cached1,
+        joseVsRawSync: ratio('jose.jwtVerify', 1),
+        joseVsRawAsync: ratio('jose.jwtVerify', 1, '|vs async'),
+      },
+      c64: {
+        uncachedVsRawAsync: uncached64,
+        cachedVsRawAsync: cached64,
+        joseVsRawAsync: ratio('jose.jwtVerify', 64),
+      },
+      targets: { uncachedC64: 0.9, cached: 5 },
+      met: uncached64 >= 0.9 && cached1 >= 5 && cached64 >= 5,
+    }),
+  );
+  await issuer.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,52 @@
+import type { AccessTokenPrincipal } from './access-token-claims';
+
+interface Entry {
+  principal: AccessTokenPrincipal;
+  /** Epoch seconds after which the entry must not be served. */
+  validUntil: number;
+}
+
+/**
+ * Tokens whose signature and claims were already checked, keyed on the whole token string, so
+ * a client sending the same token on every request pays for one RSA verification, not one per
+ * request. Least-recently-used eviction in a dozen lines, using the insertion order of a Map:
+ * a hit is deleted and re-inserted, so the first key is always the least recently used.
+ *
+ * Revocation is deliberately not cached: the middleware checks it on every request.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(token: string, nowSeconds: number): AccessTokenPrincipal | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    this.entries.delete(token);
+    if (nowSeconds >= entry.validUntil) return undefined;
+    this.entries.set(token, entry);
+    return entry.principal;
+  }
+
+  /**
+   * `validUntil` is the token's `exp`, without the clock tolerance: a cached answer is never
+   * more lenient than a fresh verification would be.
+   */
+  set(token: string, principal: AccessTokenPrincipal, validUntil: number): void {
+    if (this.maxEntries <= 0) return;
+    this.entries.delete(token);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(token, { principal, validUntil });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

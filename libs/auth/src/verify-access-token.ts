@@ -1,0 +1,181 @@
+import { verify as verifySignature } from 'node:crypto';
+import { type AccessTokenPrincipal, principalFromClaims } from './access-token-claims';
+import { type AccessTokenJws, decodeJsonSegment, parseAccessTokenJws } from './compact-jws';
+import { AuthError, InvalidTokenError } from './errors';
+import {
+  JwksCache,
+  type JwksCacheOptions,
+  type JwksStats,
+  type VerificationKey,
+} from './jwks-cache';
+import { VerifiedTokenCache } from './verified-token-cache';
+
+export interface AccessTokenVerifierOptions {
+  /** Exact `iss` value the auth service puts in its tokens. */
+  issuer: string;
+  /** This service's identifier; must be in the token's `aud`. */
+  audience: string;
+  /** The auth service's JWKS endpoint. */
+  jwksUri: string;
+  /** Leeway for exp/nbf/iat against clock skew between hosts. Default 5 s. */
+  clockToleranceSeconds?: number;
+  /** Longer tokens are refused before any work is done. Default 4096 characters. */
+  maxTokenLength?: number;
+  /**
+   * Refuse tokens whose `exp - iat` exceeds this. Set it to the auth service's access token
+   * lifetime (the same value given to InMemoryRevocationList), so a user revocation cannot
+   * expire before the tokens it covers. Default: not checked.
+   */
+  maxLifetimeSeconds?: number;
+  /** Verified tokens kept in memory; 0 disables the cache. Default 10 000. */
+  verifiedCacheMaxEntries?: number;
+  jwks?: Pick<JwksCacheOptions, 'cooldownMs' | 'maxAgeMs' | 'staleIfErrorMs' | 'timeoutMs'>;
+  /** Clock in epoch milliseconds; injectable for tests. */
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+export interface VerifierStats {
+  jwks: JwksStats;
+  verifiedCache: { size: number; hits: number; misses: number };
+}
+
+export interface AccessTokenVerifier {
+  /** The principal of a valid access token; rejects with an AuthError otherwise. */
+  verify(token: string): Promise<AccessTokenPrincipal>;
+  /** Loads the keys; a service should not report ready (or listen) before this resolves. */
+  ready(): Promise<void>;
+  /** True while verification keys are usable (for readiness probes). */
+  isReady(): boolean;
+  /** Counters for metrics. */
+  stats(): VerifierStats;
+}
+
+export const VERIFIER_DEFAULTS = {
+  clockToleranceSeconds: 5,
+  maxTokenLength: 4096,
+  verifiedCacheMaxEntries: 10_000,
+} as const;
+
+/**
+ * The access token verifier every resource service uses.
+ *
+ * jose imports and validates the JWKs; the signature itself is checked with node:crypto on a
+ * KeyObject imported once per key, in its callback form, so the RSA work runs on the libuv
+ * thread pool and the event loop stays free. jose's own verify path goes through WebCrypto,
+ * which costs several times more per token (see docs/benchmarks.md).
+ */
+export function createAccessTokenVerifier(
+  options: AccessTokenVerifierOptions,
+): AccessTokenVerifier {
+  assertOptions(options);
+  const now = options.now ?? Date.now;
+  const toleranceSeconds = options.clockToleranceSeconds ?? VERIFIER_DEFAULTS.clockToleranceSeconds;
+  const maxTokenLength = options.maxTokenLength ?? VERIFIER_DEFAULTS.maxTokenLength;
+  const cache = new VerifiedTokenCache(
+    options.verifiedCacheMaxEntries ?? VERIFIER_DEFAULTS.verifiedCacheMaxEntries,
+  );
+  const jwks = new JwksCache({
+    ...options.jwks,
+    jwksUri: options.jwksUri,
+    now,
+    fetch: options.fetch,
+    // Tokens signed with a withdrawn key must not live on in the cache.
+    onKeysRemoved: () => cache.clear(),
+  });
+  const claimExpectations = {
+    issuer: options.issuer,
+    audience: options.audience,
+    toleranceSeconds,
+    maxLifetimeSeconds: options.maxLifetimeSeconds,
+  };
+  let hits = 0;
+  let misses = 0;
+
+  /**
+   * Signature, then claims, then into the cache. Written with one promise around the crypto
+   * callback instead of a chain of awaits: at high concurrency the event loop shares two cores
+   * with the RSA work, and every microtask saved is throughput.
+   */
+  function verifyWithKey(
+    token: string,
+    jws: AccessTokenJws,
+    { key, signatureBytes }: VerificationKey,
+    nowSeconds: number,
+  ): Promise<AccessTokenPrincipal> {
+    const signature = Buffer.from(jws.signatureSegment, 'base64url');
+    if (signature.length !== signatureBytes) {
+      throw new InvalidTokenError('ERR_TOKEN_SIGNATURE', 'signature has the wrong length');
+    }
+    return new Promise((resolve, reject) => {
+      const signed = Buffer.from(jws.signingInput, 'latin1');
+      verifySignature('sha256', signed, key, signature, (error, ok) => {
+        try {
+          if (error) throw error;
+          if (!ok) throw new InvalidTokenError('ERR_TOKEN_SIGNATURE', 'signature does not verify');
+          const payload = decodeJsonSegment(jws.payloadSegment, 'payload');
+          const principal = principalFromClaims(payload, { ...claimExpectations, nowSeconds });
+          cache.set(token, principal, principal.expiresAt);
+          resolve(principal);
+        } catch (failure) {
+          reject(asAuthError(failure));
+        }
+      });
+    });
+  }
+
+  function verifyUncached(token: string, nowSeconds: number): Promise<AccessTokenPrincipal> {
+    const jws = parseAccessTokenJws(token, maxTokenLength);
+    const known = jwks.peek(jws.kid);
+    if (known) return verifyWithKey(token, jws, known, nowSeconds);
+    return jwks.getKey(jws.kid).then((key) => verifyWithKey(token, jws, key, nowSeconds));
+  }
+
+  return {
+    verify(token) {
+      const nowSeconds = now() / 1000;
+      if (cache.maxEntries > 0 && typeof token === 'string' && token.length <= maxTokenLength) {
+        const cached = cache.get(token, nowSeconds);
+        // Keys past their stale-if-error period fail closed for cached tokens too.
+        if (cached && jwks.isUsable()) {
+          hits += 1;
+          return Promise.resolve(cached);
+        }
+      }
+      misses += 1;
+      try {
+        return verifyUncached(token, nowSeconds).catch((error: unknown) => {
+          throw asAuthError(error);
+        });
+      } catch (error) {
+        return Promise.reject(asAuthError(error));
+      }
+    },
+    ready: () => jwks.load(),
+    isReady: () => jwks.isUsable(),
+    stats: () => ({
+      jwks: jwks.stats(),
+      verifiedCache: { size: cache.size, hits, misses },
+    }),
+  };
+}
+
+/** Whatever else went wrong with this input, it is still an invalid token, never a 500. */
+function asAuthError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  return new InvalidTokenError('ERR_TOKEN_MALFORMED', 'token could not be processed', undefined, {
+    cause: error,
+  });
+}
+
+function assertOptions(options: AccessTokenVerifierOptions): void {
+  for (const name of ['issuer', 'audience', 'jwksUri'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') {
+      throw new TypeError(`createAccessTokenVerifier: "${name}" must be a non-empty string`);
+    }
+  }
+  const { protocol } = new URL(options.jwksUri);
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new TypeError('createAccessTokenVerifier: "jwksUri" must be an http(s) URL');
+  }
+}
