@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { operationalRoutes, type ReadinessCheck } from './health';
@@ -14,8 +14,12 @@ export interface ServiceAppOptions {
   metrics: Registry;
   /** Dependencies `/readyz` checks, by name (`database`, `broker`, `keys`…). */
   readiness: Record<string, ReadinessCheck>;
-  /** The service's own routes, mounted after the shared middleware and before the error handler. */
-  routes: Router;
+  /**
+   * The service's own routes, mounted after the shared middleware and before the shared error
+   * handler. Error handlers may be among them, e.g. to answer one endpoint's body-parser errors
+   * in that endpoint's own format.
+   */
+  routes: RequestHandler | Array<RequestHandler | ErrorRequestHandler>;
   /** Largest JSON body accepted; larger ones get 413. */
   bodyLimit?: string;
   /** Answers 503 on `/readyz` once true, so the balancer drains the replica before it stops. */

@@ -10,7 +10,7 @@ export const eventData = {
   'user.registered': z.object({
     userId: z.string().min(1),
     email: z.email(),
-    name: z.string().optional(),
+    name: z.string().nullable().optional(),
   }),
   'user.suspended': z.object({
     userId: z.string().min(1),
@@ -26,7 +26,7 @@ export const eventData = {
   'session.revoked': z.object({
     sessionId: z.string().min(1),
     userId: z.string().min(1),
-    reason: z.enum(['logout', 'refresh_token_reuse', 'suspension', 'expired']),
+    reason: z.enum(['logout', 'refresh_token_reuse', 'user_suspended']),
     /** When the last access token issued for the session expires. */
     expiresAt: z.iso.datetime(),
   }),

@@ -1,0 +1,125 @@
+import { env, loadConfig } from '@dja/config';
+import { z } from 'zod';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** A machine client of the token endpoint (client_credentials grant). */
+const serviceClient = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 of A-Z a-z 0-9 . _ -'),
+  // Shared secrets are compared, never hashed with a slow KDF, so they must be random and long.
+  secret: z.string().min(32, 'secrets must be at least 32 characters'),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'not a scope token')),
+  audience: z.array(z.string().min(1)).min(1),
+});
+
+export type ServiceClient = z.infer<typeof serviceClient>;
+
+const serviceClients = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of clients' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(serviceClient)
+      .refine((clients) => new Set(clients.map((c) => c.id)).size === clients.length, {
+        message: 'client ids must be unique',
+      }),
+  );
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const scopeList = z.string().transform((value) => value.split(' ').filter(Boolean));
+
+/** Every environment variable the auth service reads. The README has the same table. */
+export const configSchema = z
+  .object({
+    /** TCP port to listen on. */
+    PORT: env.port(3000),
+    /** Interface to bind. */
+    HOST: z.string().default('0.0.0.0'),
+    /** Names this replica in logs and `X-Served-By: auth-service-<id>`. */
+    REPLICA_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default('1'),
+    /** pino log level. */
+    LOG_LEVEL: env.logLevel(),
+    /** The auth database (users, sessions, signing keys, outbox). */
+    DATABASE_URL: env.postgresUrl(),
+    /** RabbitMQ; events are published from the outbox. Unset: they wait in the outbox. */
+    AMQP_URL: env.amqpUrl().optional(),
+    /** `iss` of every token and base of the discovery URLs: the public URL, gateway prefix included. */
+    ISSUER: env.url().transform((value) => value.replace(/\/+$/, '')),
+    /** Access token lifetime, seconds. */
+    ACCESS_TOKEN_TTL: env.seconds(300),
+    /** `aud` of user access tokens: the resource services that accept them (`auth` for /logout and /admin). */
+    ACCESS_TOKEN_AUDIENCE: env.list().default(['orders', 'profile', 'notifications', 'auth']),
+    /** This service's own audience name, required in tokens sent to /logout, /admin and /internal. */
+    AUTH_AUDIENCE: z.string().min(1).default('auth'),
+    /** `scope` of user access tokens, space-separated. */
+    USER_SCOPES: scopeList.default([
+      'orders:read',
+      'orders:write',
+      'profile:me',
+      'notifications:read',
+    ]),
+    /** A refresh token unused for this long (seconds) stops working. */
+    REFRESH_TOKEN_IDLE_TTL: env.seconds(7 * DAY),
+    /** A session ends this long (seconds) after login, however active. */
+    REFRESH_TOKEN_ABSOLUTE_TTL: env.seconds(30 * DAY),
+    /** Encrypts signing keys at rest (AES-256-GCM, key derived with HKDF). 32+ random characters. */
+    KEY_ENCRYPTION_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+    /** PKCS#8 PEM RSA private key imported at start-up and made the signing key (optional). */
+    SIGNING_KEY_FILE: z.string().optional(),
+    /** A new signing key is generated this often, seconds. */
+    KEY_ROTATION_INTERVAL: env.seconds(DAY),
+    /** A new key is published this long (seconds) before it signs; at least the verifiers' JWKS cache time. */
+    KEY_ACTIVATION_DELAY: env.seconds(120),
+    /** Every replica re-reads the key set this often, seconds. */
+    KEY_RELOAD_INTERVAL: env.seconds(5),
+    /** Clock skew allowed between hosts, seconds; retired keys stay published this much longer. */
+    CLOCK_TOLERANCE: env.seconds(60),
+    /** With ADMIN_PASSWORD: an admin account created at start-up if the email is free. */
+    ADMIN_EMAIL: z.email().optional(),
+    /** The password of that admin account when it is created; later changes are not applied. */
+    ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
+    /** JSON array of `{ id, secret, scopes, audience }` for the client_credentials grant. */
+    SERVICE_CLIENTS: serviceClients.default([]),
+    /** Failed logins allowed per account within LOGIN_FAILURE_WINDOW before 429. */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
+    /** Failed logins allowed per client address within LOGIN_FAILURE_WINDOW before 429. */
+    LOGIN_MAX_FAILURES_PER_ADDRESS: count(50),
+    /** Sliding window for counting failed logins, seconds. */
+    LOGIN_FAILURE_WINDOW: env.seconds(15 * 60),
+  })
+  .superRefine((config, ctx) => {
+    if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together',
+      });
+    }
+    if (config.REFRESH_TOKEN_IDLE_TTL > config.REFRESH_TOKEN_ABSOLUTE_TTL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REFRESH_TOKEN_IDLE_TTL'],
+        message: 'must not exceed REFRESH_TOKEN_ABSOLUTE_TTL',
+      });
+    }
+  });
+
+export type AuthConfig = z.infer<typeof configSchema>;
+
+export function loadAuthConfig(environment: Record<string, string | undefined>): AuthConfig {
+  return loadConfig(configSchema, environment);
+}

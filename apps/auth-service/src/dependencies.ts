@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { type AccessTokenVerifier } from '@dja/auth';
+import { createLogger, createMetricsRegistry, type Logger } from '@dja/http';
+import type { Registry } from 'prom-client';
+import { type Clock, systemClock } from './clock';
+import type { AuthConfig } from './config';
+import { connectDatabase, type Database } from './database';
+import { KeyEncryption } from './keys/key-encryption';
+import { KeyStore } from './keys/key-store';
+import {
+  importSigningKeyFile,
+  rotateSigningKeys,
+  type RotationDeps,
+  scheduleKeyRotation,
+} from './keys/rotate-signing-keys';
+import { type AuthMetrics, createAuthMetrics } from './metrics';
+import { createEventRelay, type EventRelay } from './outbox/event-relay';
+import { PasswordVerifier } from './passwords';
+import { DatabaseRevocationList } from './revocations/revocations';
+import type { RefreshTokenPolicy } from './sessions/refresh-tokens';
+import { AccessTokenIssuer } from './tokens/issue-access-token';
+import { createOwnTokenVerifier } from './tokens/own-token-verifier';
+import type { UserTokenPolicy } from './tokens/user-token';
+import { LoginThrottle } from './users/login-throttle';
+import { ensureAdminAccount } from './users/register-user';
+
+export const SERVICE_NAME = 'auth-service';
+
+/** Everything the routes use, built once per process (or per test) from the configuration. */
+export interface Dependencies {
+  config: AuthConfig;
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+  authMetrics: AuthMetrics;
+  db: Database;
+  keys: KeyStore;
+  rotation: RotationDeps;
+  tokens: AccessTokenIssuer;
+  /** Verifies access tokens sent to this service (logout, admin, internal). */
+  verifier: AccessTokenVerifier;
+  revocations: DatabaseRevocationList;
+  /** Publishes outbox rows; routes call `flush()` after a transaction that wrote events. */
+  events: EventRelay;
+  passwords: PasswordVerifier;
+  loginThrottle: LoginThrottle;
+  refreshTokenPolicy: RefreshTokenPolicy;
+  userTokenPolicy: UserTokenPolicy;
+  isShuttingDown: () => boolean;
+}
+
+export interface DependencyOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  isShuttingDown?: () => boolean;
+}
+
+export function createDependencies(
+  config: AuthConfig,
+  overrides: DependencyOverrides = {},
+): Dependencies {
+  const clock = overrides.clock ?? systemClock;
+  const logger =
+    overrides.logger ??
+    createLogger({ service: SERVICE_NAME, replicaId: config.REPLICA_ID, level: config.LOG_LEVEL });
+  const metrics = createMetricsRegistry(SERVICE_NAME);
+  const db = connectDatabase(config.DATABASE_URL);
+  const encryption = new KeyEncryption(config.KEY_ENCRYPTION_SECRET);
+  const keys = new KeyStore({
+    db,
+    encryption,
+    clock,
+    logger,
+    reloadIntervalSeconds: config.KEY_RELOAD_INTERVAL,
+  });
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    authMetrics: createAuthMetrics(metrics),
+    db,
+    keys,
+    rotation: {
+      db,
+      encryption,
+      clock,
+      policy: {
+        activationDelaySeconds: config.KEY_ACTIVATION_DELAY,
+        rotationIntervalSeconds: config.KEY_ROTATION_INTERVAL,
+        retentionSeconds: config.ACCESS_TOKEN_TTL + config.CLOCK_TOLERANCE,
+      },
+    },
+    tokens: new AccessTokenIssuer(keys, {
+      issuer: config.ISSUER,
+      ttlSeconds: config.ACCESS_TOKEN_TTL,
+    }),
+    verifier: createOwnTokenVerifier(keys, clock, {
+      issuer: config.ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+      clockToleranceSeconds: config.CLOCK_TOLERANCE,
+    }),
+    revocations: new DatabaseRevocationList(db),
+    events: createEventRelay(db, config.AMQP_URL, logger, `${SERVICE_NAME}-${config.REPLICA_ID}`),
+    passwords: new PasswordVerifier(),
+    loginThrottle: new LoginThrottle(db, {
+      perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW,
+    }),
+    refreshTokenPolicy: {
+      idleTtlSeconds: config.REFRESH_TOKEN_IDLE_TTL,
+      absoluteTtlSeconds: config.REFRESH_TOKEN_ABSOLUTE_TTL,
+    },
+    userTokenPolicy: { audience: config.ACCESS_TOKEN_AUDIENCE, scopes: config.USER_SCOPES },
+    isShuttingDown: overrides.isShuttingDown ?? (() => false),
+  };
+}
+
+/**
+ * Start-up work, safe when several replicas start at once: import SIGNING_KEY_FILE, create a
+ * first signing key if there is none, load the keys, create the admin account.
+ */
+export async function prepare(deps: Dependencies): Promise<void> {
+  const { config, logger, clock } = deps;
+  if (config.SIGNING_KEY_FILE) {
+    const pem = await readFile(config.SIGNING_KEY_FILE, 'utf8');
+    const imported = await importSigningKeyFile(deps.rotation, pem);
+    logger.info({ kid: imported.kid, created: imported.created }, 'signing key file imported');
+  }
+  await rotateSigningKeys(deps.rotation, { force: false });
+  await deps.keys.reload();
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    const admin = {
+      email: config.ADMIN_EMAIL.trim().toLowerCase(),
+      password: config.ADMIN_PASSWORD,
+    };
+    const outcome = await ensureAdminAccount(deps.db, admin, clock());
+    if (outcome === 'taken by a non-admin') {
+      logger.warn('ADMIN_EMAIL belongs to an account without the admin role; it was not promoted');
+    } else {
+      logger.info({ outcome }, 'admin account checked');
+    }
+  }
+}
+
+/**
+ * What every replica runs in the background: key reload, scheduled rotation, the outbox relay.
+ * Returns a function to stop them.
+ */
+export function startBackgroundJobs(deps: Dependencies): () => Promise<void> {
+  deps.keys.startReloading();
+  deps.events.start();
+  const stopRotation = scheduleKeyRotation({
+    ...deps.rotation,
+    keys: deps.keys,
+    logger: deps.logger,
+  });
+  return async () => {
+    stopRotation();
+    deps.keys.stopReloading();
+    await deps.events.stop();
+  };
+}

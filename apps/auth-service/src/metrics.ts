@@ -1,0 +1,30 @@
+import { Counter, type Registry } from 'prom-client';
+
+export interface AuthMetrics {
+  tokensIssued: Counter<'grant_type'>;
+  failedLogins: Counter<'reason'>;
+  refreshTokenReuse: Counter;
+}
+
+/** The auth service's own counters, next to the HTTP metrics of @dja/http. */
+export function createAuthMetrics(registry: Registry): AuthMetrics {
+  return {
+    tokensIssued: new Counter({
+      name: 'auth_tokens_issued_total',
+      help: 'Access tokens issued, by grant type (password = POST /login).',
+      labelNames: ['grant_type'] as const,
+      registers: [registry],
+    }),
+    failedLogins: new Counter({
+      name: 'auth_failed_logins_total',
+      help: 'Refused logins, by reason: invalid_credentials, throttled, suspended.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    refreshTokenReuse: new Counter({
+      name: 'auth_refresh_token_reuse_total',
+      help: 'Spent refresh tokens presented again; each revoked its session.',
+      registers: [registry],
+    }),
+  };
+}

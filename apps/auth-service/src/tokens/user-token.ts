@@ -1,0 +1,24 @@
+import type { User } from '../generated/prisma/client';
+import type { AccessTokenSubject } from './issue-access-token';
+
+export interface UserTokenPolicy {
+  audience: readonly string[];
+  scopes: readonly string[];
+}
+
+/** The claims of a user's access token: who, which session, what for. */
+export function userTokenSubject(
+  user: Pick<User, 'id' | 'email' | 'roles'>,
+  sessionId: string,
+  policy: UserTokenPolicy,
+  scopes: readonly string[] = policy.scopes,
+): AccessTokenSubject {
+  return {
+    sub: user.id,
+    sid: sessionId,
+    aud: policy.audience,
+    scopes,
+    roles: user.roles,
+    email: user.email,
+  };
+}
