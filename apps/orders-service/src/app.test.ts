@@ -1,0 +1,35 @@
+import { waitFor } from '@dja/test-infra';
+import request from 'supertest';
+import { startTestService, type TestService } from '../test/support/test-service';
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(() => service.stop());
+
+it('answers /healthz and names the replica in X-Served-By', async () => {
+  const res = await request(service.app).get('/healthz');
+  expect(res.status).toBe(200);
+  expect(res.headers['x-served-by']).toBe('orders-service-test');
+});
+
+it('reports ready once database, broker and keys are', async () => {
+  await waitFor(() => service.broker.isConnected(), { timeoutMs: 10_000 });
+  const res = await request(service.app).get('/readyz');
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ status: 'ready' });
+  expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys']);
+});
+
+it('serves Prometheus metrics', async () => {
+  const res = await request(service.app).get('/metrics');
+  expect(res.status).toBe(200);
+  expect(res.text).toMatch(/http_request/);
+});
+
+it('answers 404 problem+json for an unknown route', async () => {
+  const res = await request(service.app).delete('/orders');
+  expect(res.status).toBe(404);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+});

@@ -1,0 +1,41 @@
+import { loadOrdersConfig } from './config';
+
+const VALID = {
+  DATABASE_URL: 'postgres://orders@127.0.0.1:5432/orders',
+  AMQP_URL: 'amqp://127.0.0.1:5672',
+  AUTH_ISSUER: 'http://127.0.0.1:8080/auth/',
+  AUTH_URL: 'http://127.0.0.1:3001',
+  CLIENT_ID: 'orders-service',
+  CLIENT_SECRET: 'orders-secret-0123456789-abcdefghijkl',
+};
+
+describe('loadOrdersConfig', () => {
+  it('applies the defaults', () => {
+    const config = loadOrdersConfig(VALID);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      AUDIENCE: 'orders',
+      AUTH_ISSUER: 'http://127.0.0.1:8080/auth',
+      OUTBOX_POLL_INTERVAL_MS: 500,
+    });
+  });
+
+  it('names every bad variable without echoing values', () => {
+    const attempt = () =>
+      loadOrdersConfig({
+        ...VALID,
+        DATABASE_URL: 'mysql://secret-password@db',
+        CLIENT_SECRET: 'short',
+        OUTBOX_POLL_INTERVAL_MS: 'often',
+      });
+    expect(attempt).toThrow(/DATABASE_URL/);
+    expect(attempt).toThrow(/CLIENT_SECRET/);
+    expect(attempt).toThrow(/OUTBOX_POLL_INTERVAL_MS/);
+    expect(attempt).not.toThrow(/secret-password/);
+  });
+
+  it('names a missing variable', () => {
+    const { AMQP_URL: _omitted, ...rest } = VALID;
+    expect(() => loadOrdersConfig(rest)).toThrow(/AMQP_URL/);
+  });
+});
