@@ -1,0 +1,25 @@
+import { createServiceApp } from '@dja/http';
+import { type Express, Router } from 'express';
+import { type Dependencies, SERVICE_NAME } from './dependencies';
+import { myProfileRoutes } from './profiles/my-profile-routes';
+import { serviceProfileRoutes } from './profiles/service-profile-routes';
+
+/** The profile service's HTTP API on the shared service skeleton of @dja/http. */
+export function createApp(deps: Dependencies): Express {
+  const routes = Router();
+  routes.use(myProfileRoutes(deps));
+  routes.use(serviceProfileRoutes(deps));
+
+  return createServiceApp({
+    service: SERVICE_NAME,
+    replicaId: deps.replicaId,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: {
+      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      ...deps.readiness,
+    },
+    routes,
+    isShuttingDown: deps.isShuttingDown,
+  });
+}
