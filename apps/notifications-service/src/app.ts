@@ -1,0 +1,23 @@
+import { createServiceApp } from '@dja/http';
+import { type Express, Router } from 'express';
+import { type Dependencies, SERVICE_NAME } from './dependencies';
+import { notificationRoutes } from './notifications/notification-routes';
+
+/** The notifications service's HTTP API on the shared service skeleton of @dja/http. */
+export function createApp(deps: Dependencies): Express {
+  const routes = Router();
+  routes.use(notificationRoutes(deps));
+
+  return createServiceApp({
+    service: SERVICE_NAME,
+    replicaId: deps.config.REPLICA_ID,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: {
+      ...deps.readiness,
+      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+    },
+    routes,
+    isShuttingDown: deps.isShuttingDown,
+  });
+}
