@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitFor } from '@dja/test-infra';
+
+export const NGINX_NOT_FOUND_MESSAGE =
+  'nginx not found. Install it with `apt-get install -y nginx-light` (Debian) or put nginx on PATH.';
+
+const TEMPLATE = join(__dirname, '../../../infra/gateway/gateway.conf.template');
+
+/** Fills the `${NAME}` placeholders of the gateway template; an unknown one is an error. */
+export function renderGatewayConfig(template: string, values: Record<string, string>): string {
+  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`gateway template: no value for \${${name}}`);
+    return value;
+  });
+}
+
+/** `server` lines of an upstream block; passive health checks are set per server. */
+export function upstreamServers(addresses: readonly string[]): string {
+  return addresses
+    .map((address) => `server ${address} max_fails=1 fail_timeout=5s;`)
+    .join('\n    ');
+}
+
+export interface RunningGateway {
+  url: string;
+  /** The listener services use to reach each other. */
+  internalUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Runs nginx in the foreground with everything (pid, temp files, logs) under `dir`. */
+export async function startGateway(
+  dir: string,
+  port: number,
+  internalPort: number,
+  upstreams: Record<string, string>,
+): Promise<RunningGateway> {
+  const nginx =
+    ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path)) ?? 'nginx';
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const gateway = renderGatewayConfig(await readFile(TEMPLATE, 'utf8'), {
+    ...upstreams,
+    GATEWAY_PORT: `127.0.0.1:${port}`,
+    INTERNAL_GATEWAY_PORT: `127.0.0.1:${internalPort}`,
+  });
+  await writeFile(join(dir, 'gateway.conf'), gateway);
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    [
+      'worker_processes 1;',
+      'pid nginx.pid;',
+      'error_log logs/error.log warn;',
+      'events { worker_connections 4096; }',
+      'http {',
+      '  access_log logs/access.log;',
+      '  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;',
+      '  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;',
+      '  include gateway.conf;',
+      '}',
+    ].join('\n'),
+  );
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+
+  const child: ChildProcess = spawn(nginx, ['-p', dir, '-c', 'nginx.conf', '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', () => resolve(-1));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let failed: Error | undefined;
+  void exited.then((code) => {
+    failed = new Error(
+      code === -1 ? NGINX_NOT_FOUND_MESSAGE : `nginx exited with code ${code}: ${stderr.trim()}`,
+    );
+  });
+  await waitFor(
+    async () => {
+      if (failed) throw failed;
+      const response = await fetch(`${url}/gateway/health`).catch(() => undefined);
+      return response?.ok;
+    },
+    { timeoutMs: 10_000, intervalMs: 50, description: 'nginx gateway' },
+  );
+  return {
+    url,
+    internalUrl: `http://127.0.0.1:${internalPort}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGQUIT');
+      await exited;
+    },
+  };
+}

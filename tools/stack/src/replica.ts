@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitFor } from '@dja/test-infra';
+
+const ROOT = join(__dirname, '../../..');
+
+export interface ReplicaSpec {
+  app: string;
+  id: string;
+  port: number;
+  env: Record<string, string>;
+  logFile: string;
+}
+
+/**
+ * One replica of a service: a Node process running the service's bundle, its output in a log
+ * file. It can be stopped (SIGTERM, graceful) or killed (SIGKILL) and started again on the same
+ * port, which the fault tests need.
+ */
+export class Replica {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly spec: ReplicaSpec) {}
+
+  get name(): string {
+    return `${this.spec.app}-${this.spec.id}`;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.spec.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  isRunning(): boolean {
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
+  }
+
+  /** Starts the process and resolves once `/readyz` answers 200. */
+  async start({ timeoutMs = 60_000 } = {}): Promise<void> {
+    const { app, env, logFile } = this.spec;
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js')],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    try {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+          }
+          const response = await fetch(`${this.url}/readyz`).catch(() => undefined);
+          return response?.status === 200;
+        },
+        { timeoutMs, intervalMs: 100, description: `${this.name} to be ready` },
+      );
+    } catch (error) {
+      await this.kill();
+      throw new Error(
+        `${this.name} failed to start: ${(error as Error).message}\n${await this.logTail()}`,
+      );
+    }
+  }
+
+  /** Graceful stop: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.isRunning()) return;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** A crash: no chance to drain. */
+  async kill(): Promise<void> {
+    if (!this.isRunning()) return;
+    this.child!.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async logTail(lines = 30): Promise<string> {
+    const text = await readFile(this.spec.logFile, 'utf8').catch(() => '');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  }
+}

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  createDatabase,
+  freePort,
+  type PostgresServer,
+  type RabbitMQServer,
+  startPostgres,
+  startRabbitMQ,
+} from '@dja/test-infra';
+import { type RunningGateway, startGateway, upstreamServers } from './gateway';
+import { Replica } from './replica';
+import { SERVICE_CLIENTS, SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
+
+const ROOT = join(__dirname, '../../..');
+const run = promisify(execFile);
+
+/** Variables a user may set for `npm run stack` that reach every service that reads them. */
+export const PASSED_THROUGH = [
+  'ACCESS_TOKEN_TTL',
+  'SIGNING_KEY_FILE',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'LOG_LEVEL',
+  'KEY_ROTATION_INTERVAL',
+  'KEY_ACTIVATION_DELAY',
+  'CLOCK_TOLERANCE',
+  'REFRESH_TOKEN_IDLE_TTL',
+  'REFRESH_TOKEN_ABSOLUTE_TTL',
+  'JWKS_COOLDOWN',
+] as const;
+
+export interface StackOptions {
+  replicas?: Partial<Record<ServiceName, number>>;
+  /** Gateway port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Usually process.env: PASSED_THROUGH variables and server URLs are read from it. */
+  env?: NodeJS.ProcessEnv;
+  /** Told about each step as it happens. */
+  onProgress?: (message: string) => void;
+  /** Aborting stops whatever has been started and rejects. */
+  signal?: AbortSignal;
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  /** The gateway's internal listener, which services use to reach each other. */
+  internalUrl: string;
+  issuer: string;
+  admin: { email: string; password: string };
+  replicas: Replica[];
+  replicasOf(service: ServiceName): Replica[];
+  postgres: PostgresServer;
+  rabbitmq: RabbitMQServer;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system as processes on this machine: PostgreSQL and RabbitMQ (throw-away, or the
+ * servers named by DATABASE_SERVER_URL and AMQP_URL), each service's migrations, every replica,
+ * and the nginx gateway. A failure of any part stops what was started and names the part.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const progress = options.onProgress ?? (() => undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'dja-stack-'));
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const step = async <T>(part: string, action: () => Promise<T>): Promise<T> => {
+    progress(part);
+    try {
+      options.signal?.throwIfAborted();
+      const result = await action();
+      options.signal?.throwIfAborted();
+      return result;
+    } catch (error) {
+      await stopAll();
+      throw new Error(`stack: ${part} failed: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  const [postgres, rabbitmq] = await step('starting PostgreSQL and RabbitMQ', () =>
+    Promise.all([
+      startPostgres({ env: { ...env, TEST_DATABASE_URL: env.DATABASE_SERVER_URL } }),
+      startRabbitMQ({ env: { ...env, TEST_AMQP_URL: env.AMQP_URL } }),
+    ]),
+  );
+  stoppers.push(
+    () => postgres.stop(),
+    () => rabbitmq.stop(),
+  );
+
+  const databases = await step('creating databases and applying migrations', async () => {
+    const urls = {} as Record<ServiceName, string>;
+    await Promise.all(
+      SERVICE_NAMES.map(async (service) => {
+        const app = SERVICES[service].app;
+        urls[service] = await createDatabase(postgres.url, {
+          name: `${app.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`,
+        });
+        await migrate(app, urls[service], env);
+      }),
+    );
+    return urls;
+  });
+
+  const counts = Object.fromEntries(
+    SERVICE_NAMES.map((service) => [
+      service,
+      options.replicas?.[service] ?? SERVICES[service].replicas,
+    ]),
+  ) as Record<ServiceName, number>;
+  const gatewayPort = options.port === 0 ? await freePort() : (options.port ?? 8080);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const internalPort = await freePort();
+  const internalUrl = `http://127.0.0.1:${internalPort}`;
+  const issuer = `${gatewayUrl}/auth`;
+  const admin = {
+    email: env.ADMIN_EMAIL ?? 'admin@example.com',
+    password: env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url'),
+  };
+  const secrets = {
+    keyEncryption: randomBytes(32).toString('base64url'),
+    clients: Object.fromEntries(
+      Object.keys(SERVICE_CLIENTS).map((service) => [
+        service,
+        randomBytes(32).toString('base64url'),
+      ]),
+    ) as Record<keyof typeof SERVICE_CLIENTS, string>,
+  };
+
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const replicas: Replica[] = [];
+  for (const service of SERVICE_NAMES) {
+    for (let i = 1; i <= counts[service]; i++) {
+      const port = await freePort();
+      const app = SERVICES[service].app;
+      const passed = Object.fromEntries(
+        PASSED_THROUGH.flatMap((key) => (env[key] ? [[key, env[key]!]] : [])),
+      );
+      replicas.push(
+        new Replica({
+          app,
+          id: String(i),
+          port,
+          logFile: join(dir, 'logs', `${app}-${i}.log`),
+          env: {
+            PATH: env.PATH ?? '',
+            NODE_ENV: 'production',
+            ...passed,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            REPLICA_ID: String(i),
+            DATABASE_URL: databases[service],
+            AMQP_URL: rabbitmq.url,
+            ...(service === 'auth'
+              ? {
+                  ISSUER: issuer,
+                  KEY_ENCRYPTION_SECRET: secrets.keyEncryption,
+                  ADMIN_EMAIL: admin.email,
+                  ADMIN_PASSWORD: admin.password,
+                  SERVICE_CLIENTS: JSON.stringify(
+                    Object.entries(SERVICE_CLIENTS).map(([name, client]) => ({
+                      id: `${SERVICES[name as ServiceName].app}`,
+                      secret: secrets.clients[name as keyof typeof SERVICE_CLIENTS],
+                      ...client,
+                    })),
+                  ),
+                }
+              : {
+                  AUTH_ISSUER: issuer,
+                  AUTH_URL: `${internalUrl}/auth`,
+                  CLIENT_ID: app,
+                  CLIENT_SECRET: secrets.clients[service],
+                  PROFILE_URL: internalUrl,
+                }),
+          },
+        }),
+      );
+    }
+  }
+  const replicasOf = (service: ServiceName) =>
+    replicas.filter((r) => r.spec.app === SERVICES[service].app);
+  stoppers.push(() => Promise.all(replicas.map((replica) => replica.stop())).then(() => undefined));
+
+  const gateway: RunningGateway = await step('starting the nginx gateway', () =>
+    startGateway(
+      join(dir, 'gateway'),
+      gatewayPort,
+      internalPort,
+      Object.fromEntries(
+        SERVICE_NAMES.map((service) => [
+          SERVICES[service].upstream,
+          upstreamServers(replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`)),
+        ]),
+      ),
+    ),
+  );
+  stoppers.splice(stoppers.length - 1, 0, () => gateway.stop());
+
+  // The auth service first: every other service loads its keys and revocations from it.
+  for (const service of SERVICE_NAMES) {
+    await step(`starting ${SERVICES[service].app} x${counts[service]}`, () =>
+      Promise.all(replicasOf(service).map((replica) => replica.start())),
+    );
+  }
+
+  return {
+    gatewayUrl,
+    internalUrl,
+    issuer,
+    admin,
+    replicas,
+    replicasOf,
+    postgres,
+    rabbitmq,
+    dir,
+    stop: stopAll,
+  };
+}
+
+/** `prisma migrate deploy` for one service, as its deployment job would run it. */
+async function migrate(app: string, databaseUrl: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/prisma/build/index.js'),
+      'migrate',
+      'deploy',
+      '--config',
+      `apps/${app}/prisma.config.ts`,
+    ],
+    { cwd: ROOT, env: { ...env, DATABASE_URL: databaseUrl }, maxBuffer: 10 * 1024 * 1024 },
+  ).catch((error: { stderr?: string; stdout?: string; message: string }) => {
+    const output = (error.stderr || error.stdout || error.message).trim();
+    const hint = output.includes('binaries.prisma.sh')
+      ? '\nThe Prisma CLI could not download its schema engine: set PRISMA_SCHEMA_ENGINE_BINARY (see README).'
+      : '';
+    throw new Error(`migrations of ${app}: ${output}${hint}`);
+  });
+}

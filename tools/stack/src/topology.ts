@@ -1,0 +1,30 @@
+/**
+ * The system's shape, in one place: which services run, how many replicas of each by default,
+ * and which gateway paths reach them. The local stack, the nginx template and a test that
+ * compares docker-compose.yml with this file all read it.
+ */
+export const SERVICES = {
+  auth: { app: 'auth-service', replicas: 2, upstream: 'AUTH_UPSTREAMS' },
+  orders: { app: 'orders-service', replicas: 3, upstream: 'ORDERS_UPSTREAMS' },
+  profile: { app: 'profile-service', replicas: 2, upstream: 'PROFILE_UPSTREAMS' },
+  notifications: { app: 'notifications-service', replicas: 2, upstream: 'NOTIFICATIONS_UPSTREAMS' },
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+/** Gateway path prefixes and the service each one reaches. */
+export const ROUTES: ReadonlyArray<{ prefix: string; service: ServiceName }> = [
+  { prefix: '/auth/', service: 'auth' },
+  { prefix: '/orders', service: 'orders' },
+  { prefix: '/profile', service: 'profile' },
+  { prefix: '/profiles', service: 'profile' },
+  { prefix: '/notifications', service: 'notifications' },
+];
+
+/** The client_credentials clients the resource services use, with what each may ask for. */
+export const SERVICE_CLIENTS = {
+  orders: { scopes: ['revocations:read'], audience: ['auth'] },
+  profile: { scopes: ['revocations:read'], audience: ['auth'] },
+  notifications: { scopes: ['revocations:read', 'profile:read'], audience: ['auth', 'profile'] },
+} as const;
