@@ -1,0 +1,149 @@
+/**
+ * npm run bench:revocation: how long a logged-out access token stays usable.
+ *
+ * Against the local stack (default replicas), for each of LOGOUTS sessions: the token is first
+ * used once at every replica of every resource service (so each has it in its verified-token
+ * cache, the hardest case), then POST /auth/logout goes through the gateway, and from the moment
+ * its 2xx arrives every replica is polled directly until it answers 401. The figure per logout
+ * is the time until the last replica refused; p50 and p99 over all logouts are reported.
+ * The last line of output is one JSON object.
+ */
+import { startStack, type Stack } from '../src/start-stack';
+import type { Replica } from '../src/replica';
+
+const LOGOUTS = Number(process.env.LOGOUTS ?? 200);
+const SESSIONS_PER_USER = 20;
+const TARGET_P99_MS = 50;
+
+const PROBES: Record<string, string> = {
+  'orders-service': '/orders?limit=1',
+  'profile-service': '/profile/me',
+  'notifications-service': '/notifications?limit=1',
+};
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok)
+    throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function login(stack: Stack, email: string, password: string): Promise<string> {
+  const response = await fetch(`${stack.gatewayUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  return (await json<{ access_token: string }>(response)).access_token;
+}
+
+const probe = (replica: Replica, token: string) =>
+  fetch(`${replica.url}${PROBES[replica.spec.app]}`, {
+    headers: { authorization: `Bearer ${token}` },
+  }).then(async (response) => {
+    await response.arrayBuffer();
+    return response.status;
+  });
+
+/** Milliseconds from `since` until `replica` first refuses `token`. */
+async function timeToRefusal(replica: Replica, token: string, since: number): Promise<number> {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const status = await probe(replica, token);
+    if (status === 401) return performance.now() - since;
+    if (status !== 200) throw new Error(`${replica.name} answered ${status}`);
+  }
+  throw new Error(`${replica.name} never refused the token`);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+async function main(): Promise<void> {
+  console.error('starting the stack…');
+  const stack = await startStack({ port: 0, onProgress: (m) => console.error(`… ${m}`) });
+  try {
+    const replicas = stack.replicas.filter((r) => r.spec.app in PROBES);
+    const password = 'benchmark password 1234';
+    const users = Math.ceil(LOGOUTS / SESSIONS_PER_USER);
+    for (let u = 0; u < users; u++) {
+      await json(
+        await fetch(`${stack.gatewayUrl}/auth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `bench-${u}@example.com`, password, name: `Bench ${u}` }),
+        }),
+      );
+    }
+    // Profiles are created from user.registered; wait until the last one exists everywhere.
+    const lastUser = await login(stack, `bench-${users - 1}@example.com`, password);
+    for (
+      let tries = 0;
+      (await probe(
+        replicas.find((r) => r.spec.app === 'profile-service')!,
+        lastUser,
+      )) !== 200;
+      tries++
+    ) {
+      if (tries > 200) throw new Error('profiles were not created');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const worst: number[] = [];
+    const logoutMs: number[] = [];
+    for (let i = 0; i < LOGOUTS; i++) {
+      const token = await login(stack, `bench-${i % users}@example.com`, password);
+      const warm = await Promise.all(replicas.map((replica) => probe(replica, token)));
+      if (warm.some((status) => status !== 200))
+        throw new Error(`warm-up answered ${warm.join(',')}`);
+
+      const started = performance.now();
+      const logout = await fetch(`${stack.gatewayUrl}/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);
+      const loggedOut = performance.now();
+      logoutMs.push(loggedOut - started);
+      const times = await Promise.all(
+        replicas.map((replica) => timeToRefusal(replica, token, loggedOut)),
+      );
+      worst.push(Math.max(...times));
+      if ((i + 1) % 50 === 0) console.error(`… ${i + 1} logouts`);
+    }
+
+    worst.sort((a, b) => a - b);
+    logoutMs.sort((a, b) => a - b);
+    const result = {
+      benchmark: 'revocation',
+      logouts: LOGOUTS,
+      replicasChecked: replicas.length,
+      p50Ms: round(percentile(worst, 50)),
+      p99Ms: round(percentile(worst, 99)),
+      maxMs: round(worst[worst.length - 1]!),
+      logoutP50Ms: round(percentile(logoutMs, 50)),
+      logoutP99Ms: round(percentile(logoutMs, 99)),
+      targetP99Ms: TARGET_P99_MS,
+      met: percentile(worst, 99) <= TARGET_P99_MS,
+    };
+    console.log(
+      `logouts: ${LOGOUTS}, replicas polled per logout: ${replicas.length} (${replicas.map((r) => r.name).join(', ')})`,
+    );
+    console.log('| measure | p50 (ms) | p99 (ms) | max (ms) |');
+    console.log('| --- | ---: | ---: | ---: |');
+    console.log(
+      `| logout 2xx → refused by every replica | ${result.p50Ms} | ${result.p99Ms} | ${result.maxMs} |`,
+    );
+    console.log(
+      `| POST /auth/logout itself | ${result.logoutP50Ms} | ${result.logoutP99Ms} | ${round(logoutMs[logoutMs.length - 1]!)} |`,
+    );
+    console.log(JSON.stringify(result));
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
