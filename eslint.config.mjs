@@ -25,6 +25,11 @@ export default [
               sourceTag: 'type:tool',
               onlyDependOnLibsWithTags: ['type:lib', 'type:tool'],
             },
+            // End-to-end suites drive the system from outside: libraries and tools only.
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:lib', 'type:tool'],
+            },
             { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth'] },
             { sourceTag: 'scope:orders', onlyDependOnLibsWithTags: ['scope:shared', 'scope:orders'] },
             { sourceTag: 'scope:profile', onlyDependOnLibsWithTags: ['scope:shared', 'scope:profile'] },
