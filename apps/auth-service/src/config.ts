@@ -45,10 +45,7 @@ export const configSchema = z
     /** Interface to bind. */
     HOST: z.string().default('0.0.0.0'),
     /** Names this replica in logs and `X-Served-By: auth-service-<id>`. */
-    REPLICA_ID: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/)
-      .default('1'),
+    REPLICA_ID: env.replicaId(),
     /** pino log level. */
     LOG_LEVEL: env.logLevel(),
     /** The auth database (users, sessions, signing keys, outbox). */

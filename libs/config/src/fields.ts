@@ -22,6 +22,13 @@ export const postgresUrl = () =>
 
 export const amqpUrl = () => z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL');
 
+/** Names a replica in logs and in `X-Served-By`; compose can pass the container hostname. */
+export const replicaId = () =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 of A-Z a-z 0-9 . _ -')
+    .default('1');
+
 export const logLevel = () =>
   z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
