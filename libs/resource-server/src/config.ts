@@ -11,10 +11,7 @@ export const resourceServerEnv = {
   /** Interface to bind. */
   HOST: z.string().default('0.0.0.0'),
   /** Names this replica in logs and in `X-Served-By: <service>-<id>`. */
-  REPLICA_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/)
-    .default('1'),
+  REPLICA_ID: env.replicaId(),
   LOG_LEVEL: env.logLevel(),
   /** This service's own database. */
   DATABASE_URL: env.postgresUrl(),
