@@ -1,0 +1,71 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile for every service. Targets:
+#   runtime (default)  one service:      docker build --build-arg APP=orders-service -t dja/orders-service .
+#   migrate            the Prisma CLI and every service's migrations, for the one-shot jobs:
+#                      docker run ... dja/migrate node_modules/.bin/prisma migrate deploy --config apps/orders-service/prisma.config.ts
+# docker-compose.yml builds all of them. The build stage bundles all four services, so the
+# image of each service reuses one cached build.
+
+# Node 20.19 or later: jose (ES modules only) is loaded through require(esm).
+ARG NODE_IMAGE=node:20.19-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /repo
+ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CI=true
+
+# Every dependency, dev tools included (Nx, esbuild, the Prisma CLI): for building and migrating.
+FROM base AS deps
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# The Prisma clients are generated here (the build target depends on prisma-generate) and
+# bundled into each dist/apps/<app>/main.js; only node_modules packages stay external.
+FROM deps AS build
+COPY nx.json tsconfig.base.json jest.preset.js ./
+COPY libs libs
+COPY tools tools
+COPY apps apps
+RUN npx nx run-many -t build -p auth-service,orders-service,profile-service,notifications-service
+
+# Production dependencies only. Install scripts are skipped: none of them is needed at run time
+# (native modules come prebuilt as platform packages).
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# The one-shot migration jobs: `prisma migrate deploy` needs the CLI, a devDependency.
+FROM deps AS migrate
+COPY apps/auth-service/prisma.config.ts apps/auth-service/
+COPY apps/auth-service/prisma apps/auth-service/prisma
+COPY apps/orders-service/prisma.config.ts apps/orders-service/
+COPY apps/orders-service/prisma apps/orders-service/prisma
+COPY apps/profile-service/prisma.config.ts apps/profile-service/
+COPY apps/profile-service/prisma apps/profile-service/prisma
+COPY apps/notifications-service/prisma.config.ts apps/notifications-service/
+COPY apps/notifications-service/prisma apps/notifications-service/prisma
+COPY --chmod=755 infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+# Fetches the schema engine now (if npm ci's install script did not), while node_modules is writable.
+RUN node_modules/.bin/prisma --version
+USER node
+ENTRYPOINT ["/usr/local/bin/entrypoint"]
+CMD ["node_modules/.bin/prisma", "--version"]
+
+# One service: its bundle, production node_modules, no compilers, no package manager needed.
+FROM ${NODE_IMAGE} AS runtime
+ARG APP
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 APP=${APP}
+RUN test -n "${APP}" || (echo 'build with --build-arg APP=<auth-service|orders-service|profile-service|notifications-service>' >&2 && exit 1)
+COPY --from=prod-deps /repo/node_modules ./node_modules
+COPY --from=prod-deps /repo/package.json ./
+COPY --from=build /repo/dist/apps/${APP} ./dist
+COPY --chmod=755 infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+# Files stay owned by root: the service cannot change its own code or dependencies.
+USER node
+EXPOSE 3000
+# Ready, not only alive: compose starts what depends on a service once its database, broker
+# and keys answer (/readyz), and the gateway never gets a replica that cannot serve.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=6 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/local/bin/entrypoint"]
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Entry point of every service image (and of the migration image).
+#
+# 1. Secrets arrive as files (compose `secrets:`, Kubernetes volumes), never baked into the image
+#    or written into the compose file. The services read plain environment variables, so for each
+#    variable below, NAME_FILE=/run/secrets/x sets NAME to that file's content. Only these names:
+#    SIGNING_KEY_FILE, for one, is a real setting (a path) and must stay as it is.
+# 2. Replicas of one compose service share one environment; the container's hostname tells them
+#    apart in logs and in `X-Served-By`.
+set -eu
+
+for name in KEY_ENCRYPTION_SECRET ADMIN_PASSWORD SERVICE_CLIENTS CLIENT_SECRET DATABASE_URL AMQP_URL; do
+  file=$(printenv "${name}_FILE" || true)
+  [ -n "$file" ] || continue
+  if [ -n "$(printenv "$name" || true)" ]; then
+    echo "entrypoint: both $name and ${name}_FILE are set; set only one" >&2
+    exit 1
+  fi
+  if [ ! -r "$file" ]; then
+    echo "entrypoint: ${name}_FILE=$file is not a readable file" >&2
+    exit 1
+  fi
+  value=$(cat "$file")
+  export "$name=$value"
+  unset "${name}_FILE"
+done
+
+REPLICA_ID="${REPLICA_ID:-$(hostname)}"
+export REPLICA_ID
+
+exec "$@"

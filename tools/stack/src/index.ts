@@ -1,0 +1,9 @@
+export {
+  NGINX_NOT_FOUND_MESSAGE,
+  renderGatewayConfig,
+  startGateway,
+  upstreamServers,
+} from './gateway';
+export { Replica, type ReplicaSpec } from './replica';
+export { PASSED_THROUGH, type Stack, type StackOptions, startStack } from './start-stack';
+export { ROUTES, SERVICE_CLIENTS, SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
