@@ -166,6 +166,26 @@ describe('POST /admin/users/:id/unsuspend', () => {
   });
 });
 
+describe('a suspension lifted within the same second', () => {
+  it('issues the next token dated after the suspension, so that no verifier refuses it', async () => {
+    const user = await registerAndLogIn(service);
+    const suspendedAt = service.clock();
+    await post(`/admin/users/${user.id}/suspend`);
+    await post(`/admin/users/${user.id}/unsuspend`);
+    const login = await request(service.app)
+      .post('/login')
+      .send({ email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    const { iat, exp } = jwtPayload(login.body.access_token) as { iat: number; exp: number };
+    expect(iat).toBe(Math.floor(suspendedAt.getTime() / 1000) + 1);
+    expect(exp - iat).toBe(service.config.ACCESS_TOKEN_TTL);
+    const keys = (token: string) =>
+      request(service.app).get('/admin/keys').set('Authorization', `Bearer ${token}`);
+    expect((await keys(login.body.access_token)).status).toBe(403);
+    expect((await keys(user.accessToken)).status).toBe(401);
+  });
+});
+
 describe('start-up admin account', () => {
   it('is created once with the admin role, and not again on restart', async () => {
     const restarted = await startTestService({ database: service.database, clock: service.clock });

@@ -19,6 +19,8 @@ export interface AccessTokenSubject {
   email?: string;
   /** The OAuth client the token was issued to (service tokens). */
   clientId?: string;
+  /** Verifiers refuse this user's tokens with `iat` at or before this instant (suspension). */
+  revokedBefore?: Date;
 }
 
 export interface IssuedAccessToken {
@@ -41,8 +43,12 @@ export class AccessTokenIssuer {
 
   async issue(subject: AccessTokenSubject, now: Date): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey();
-    const issuedAt = epochSeconds(now);
-    const expiresAt = this.expiryFor(now);
+    // `iat` has one-second resolution and verifiers refuse `iat <= revokedBefore`, so a token
+    // issued in the same second as a suspension, after it was lifted, would be born revoked:
+    // it is dated one second later instead, well within every verifier's clock tolerance.
+    const notBefore = subject.revokedBefore ? epochSeconds(subject.revokedBefore) + 1 : 0;
+    const issuedAt = Math.max(epochSeconds(now), notBefore);
+    const expiresAt = new Date((issuedAt + this.options.ttlSeconds) * 1000);
     const token = await new SignJWT({
       scope: subject.scopes.join(' '),
       ...(subject.sid === undefined ? {} : { sid: subject.sid }),

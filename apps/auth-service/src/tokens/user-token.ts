@@ -8,7 +8,7 @@ export interface UserTokenPolicy {
 
 /** The claims of a user's access token: who, which session, what for. */
 export function userTokenSubject(
-  user: Pick<User, 'id' | 'email' | 'roles'>,
+  user: Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>,
   sessionId: string,
   policy: UserTokenPolicy,
   scopes: readonly string[] = policy.scopes,
@@ -20,5 +20,6 @@ export function userTokenSubject(
     scopes,
     roles: user.roles,
     email: user.email,
+    ...(user.revokedBefore ? { revokedBefore: user.revokedBefore } : {}),
   };
 }
