@@ -3,6 +3,7 @@
 #   runtime (default)  one service:      docker build --build-arg APP=orders-service -t dja/orders-service .
 #   migrate            the Prisma CLI and every service's migrations, for the one-shot jobs:
 #                      docker run ... dja/migrate node_modules/.bin/prisma migrate deploy --config apps/orders-service/prisma.config.ts
+#   gateway            nginx with the gateway template and the built console
 # docker-compose.yml builds all of them. The build stage bundles all four services, so the
 # image of each service reuses one cached build.
 
@@ -25,7 +26,7 @@ COPY nx.json tsconfig.base.json jest.preset.js ./
 COPY libs libs
 COPY tools tools
 COPY apps apps
-RUN npx nx run-many -t build -p auth-service,orders-service,profile-service,notifications-service
+RUN npx nx run-many -t build -p auth-service,orders-service,profile-service,notifications-service,console
 
 # Production dependencies only. Install scripts are skipped: none of them is needed at run time
 # (native modules come prebuilt as platform packages).
@@ -49,6 +50,12 @@ RUN node_modules/.bin/prisma --version
 USER node
 ENTRYPOINT ["/usr/local/bin/entrypoint"]
 CMD ["node_modules/.bin/prisma", "--version"]
+
+# The gateway: nginx, the one gateway template (filled by the image's envsubst at start) and
+# the console's static files.
+FROM nginx:1.27-alpine AS gateway
+COPY infra/gateway/gateway.conf.template /etc/nginx/templates/default.conf.template
+COPY --from=build /repo/dist/apps/console /usr/share/nginx/console
 
 # One service: its bundle, production node_modules, no compilers, no package manager needed.
 FROM ${NODE_IMAGE} AS runtime

@@ -17,9 +17,6 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          // Jest global setups load the stack at run time (their imports get no path aliases);
-          // that is not lazy loading in the bundler's sense.
-          checkDynamicDependenciesExceptions: ['@dja/stack'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

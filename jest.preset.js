@@ -9,6 +9,24 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper[`^${alias.replace(/[/@]/g, (c) => `\\${c}`)}$`] = path.join(__dirname, target);
 }
 
+// Jest applies moduleNameMapper in its test workers only. Global setups run in this process
+// and load through Node's resolver, so the same aliases are taught to it here, once, for every
+// project: a global setup may then import `@dja/stack` like any test does.
+const Module = require('node:module');
+const aliasTargets = new Map(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    alias,
+    path.join(__dirname, target),
+  ]),
+);
+if (!Module._resolveFilename.djaAliases) {
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    return resolveFilename.call(this, aliasTargets.get(request) ?? request, ...rest);
+  };
+  Module._resolveFilename.djaAliases = true;
+}
+
 module.exports = {
   testEnvironment: 'node',
   transform: {

@@ -208,13 +208,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('mounts the gateway template where the nginx image renders it, and publishes 8080', () => {
+  it('builds the gateway from the one template and the console, and publishes 8080', () => {
     const gateway = service('gateway');
-    expect(mounts(gateway)).toContainEqual(
-      expect.objectContaining({
-        source: join(ROOT, 'infra/gateway/gateway.conf.template'),
-        target: '/etc/nginx/templates/default.conf.template',
-      }),
+    expect(gateway.build).toMatchObject({ target: 'gateway' });
+    const copies = argsOf(stage(readDockerfileStages(), 'gateway'), 'COPY');
+    // The image's entrypoint renders /etc/nginx/templates/*.template with envsubst at start.
+    expect(copies).toContain(
+      'infra/gateway/gateway.conf.template /etc/nginx/templates/default.conf.template',
+    );
+    expect(copies).toContain(
+      `--from=build /repo/dist/apps/console ${gateway.environment?.CONSOLE_ROOT}`,
     );
     expect(gateway.ports).toContainEqual(
       expect.objectContaining({ published: 8080, target: 8080 }),

@@ -1,8 +1,5 @@
-// Jest loads this file without the project's moduleNameMapper: see resolveWorkspaceAliases.
-import type * as StackModule from '@dja/stack';
-import type { Stack } from '@dja/stack';
+import { type Stack, startStack } from '@dja/stack';
 import { describeStack, SHARED_STACK_ENV } from './support/stack-info';
-import { requireWithWorkspaceAliases } from './support/workspace-aliases';
 
 // globalSetup and globalTeardown run in the same process and share globalThis (Jest's contract).
 const RUNNING = Symbol.for('dja.e2e.shared-stack');
@@ -14,7 +11,6 @@ type WithStack = typeof globalThis & { [RUNNING]?: Stack };
  * which they inherit.
  */
 export default async function globalSetup(): Promise<void> {
-  const { startStack } = requireWithWorkspaceAliases<typeof StackModule>('@dja/stack');
   const stack = await startStack({
     port: 0,
     env: process.env,

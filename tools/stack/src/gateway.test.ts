@@ -13,6 +13,7 @@ const values = {
   ),
   GATEWAY_PORT: '8080',
   INTERNAL_GATEWAY_PORT: '8081',
+  CONSOLE_ROOT: '/srv/console',
 };
 
 describe('the gateway template', () => {

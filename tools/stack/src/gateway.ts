@@ -8,6 +8,8 @@ export const NGINX_NOT_FOUND_MESSAGE =
   'nginx not found. Install it with `apt-get install -y nginx-light` (Debian) or put nginx on PATH.';
 
 const TEMPLATE = join(__dirname, '../../../infra/gateway/gateway.conf.template');
+/** Where `nx run console:build` puts the console, which the gateway serves at `/`. */
+export const CONSOLE_ROOT = join(__dirname, '../../../dist/apps/console');
 
 /** Fills the `${NAME}` placeholders of the gateway template; an unknown one is an error. */
 export function renderGatewayConfig(template: string, values: Record<string, string>): string {
@@ -38,6 +40,7 @@ export async function startGateway(
   port: number,
   internalPort: number,
   upstreams: Record<string, string>,
+  consoleRoot: string = CONSOLE_ROOT,
 ): Promise<RunningGateway> {
   const nginx =
     ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path)) ?? 'nginx';
@@ -46,6 +49,7 @@ export async function startGateway(
     ...upstreams,
     GATEWAY_PORT: `127.0.0.1:${port}`,
     INTERNAL_GATEWAY_PORT: `127.0.0.1:${internalPort}`,
+    CONSOLE_ROOT: consoleRoot,
   });
   await writeFile(join(dir, 'gateway.conf'), gateway);
   await writeFile(

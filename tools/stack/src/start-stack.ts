@@ -12,7 +12,7 @@ import {
   startPostgres,
   startRabbitMQ,
 } from '@dja/test-infra';
-import { type RunningGateway, startGateway, upstreamServers } from './gateway';
+import { CONSOLE_ROOT, type RunningGateway, startGateway, upstreamServers } from './gateway';
 import { Replica } from './replica';
 import { SERVICE_CLIENTS, SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
 
@@ -203,6 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           upstreamServers(replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`)),
         ]),
       ),
+      CONSOLE_ROOT,
     ),
   );
   stoppers.splice(stoppers.length - 1, 0, () => gateway.stop());

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { SECURITY_CASES } from './cases';
+import { expectationFor, type SecurityCase, type Target } from './cases/security-case';
+import { type AttackContext, createAttackContext, createUser } from './testing/attack-context';
+import { type Observation, type ScenarioRow, writeSecurityReport } from './testing/security-report';
+import { bearerError, replicasSettle, runBounded, send, sendJson } from './testing/stack-client';
+import { PROBE_PATHS, RESOURCE_SERVICES, replicasOf, securityStack } from './testing/stack-info';
+
+const stack = securityStack();
+const resourceReplicas = RESOURCE_SERVICES.flatMap((service) => replicasOf(stack, service));
+const targets: Target[] = RESOURCE_SERVICES.flatMap((service) => [
+  { service, via: 'gateway', baseUrl: stack.gatewayUrl },
+  ...replicasOf(stack, service).map((replica) => ({
+    service,
+    via: replica.name,
+    baseUrl: replica.url,
+  })),
+]);
+
+const observations = new Map<string, Observation[]>();
+const scenarios: ScenarioRow[] = [];
+const figures: string[] = [];
+let ctx: AttackContext;
+
+beforeAll(async () => {
+  ctx = await createAttackContext(stack);
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await writeSecurityReport({
+    cases: SECURITY_CASES,
+    observations,
+    scenarios,
+    figures,
+    targets: targets.map((target) => `${target.service} via ${target.via}`).join(', '),
+  });
+});
+
+async function sendCase(item: SecurityCase, target: Target) {
+  const request = item.build(ctx, target);
+  const path = PROBE_PATHS[target.service] + (request.query ? `?${request.query}` : '');
+  return send(target.baseUrl, { path, headers: request.headers });
+}
+
+describe('crafted tokens and requests, through the gateway and at each replica', () => {
+  it('has at least 40 cases for every resource service', () => {
+    expect(SECURITY_CASES.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(SECURITY_CASES.map((item) => item.id)).size).toBe(SECURITY_CASES.length);
+  });
+
+  it.each(SECURITY_CASES)('$id: $title', async (item) => {
+    const responses = await Promise.all(targets.map((target) => sendCase(item, target)));
+    observations.set(
+      item.id,
+      responses.map((response, index) => ({
+        service: targets[index]!.service,
+        via: targets[index]!.via,
+        status: response.status,
+        bearerError: bearerError(response),
+      })),
+    );
+    const answers = responses.map((response, index) => {
+      const target = targets[index]!;
+      const expected = expectationFor(item, target);
+      const statuses = typeof expected.status === 'number' ? [expected.status] : expected.status;
+      return {
+        target: `${target.service} via ${target.via}`,
+        statusOk: statuses.includes(response.status),
+        bearerOk:
+          expected.bearerError === undefined || bearerError(response) === expected.bearerError,
+        neverServerError: response.status < 500,
+        // 2xx only where the case expects it (the controls).
+        neverAcceptedUnlessExpected: response.status >= 300 || statuses.some((s) => s < 300),
+        got: `${response.status} ${bearerError(response) ?? ''} ${response.error ?? ''}`.trim(),
+      };
+    });
+    expect(
+      answers.filter(
+        (a) => !(a.statusOk && a.bearerOk && a.neverServerError && a.neverAcceptedUnlessExpected),
+      ),
+    ).toEqual([]);
+  });
+
+  it('never lets a jku or x5u header make a service contact the URL it names', () => {
+    expect(ctx.listener.requests).toBe(0);
+  });
+});
+
+describe('the token endpoint and the login', () => {
+  const tokenRequest = (form: Record<string, string>) =>
+    sendJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', { form });
+
+  it('refuses an access token presented as a refresh token with invalid_grant', async () => {
+    const response = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: ctx.user.accessToken,
+    });
+    scenarios.push({
+      id: 'grant-access-token-as-refresh-token',
+      what: 'access token sent as refresh_token to POST /auth/token',
+      reference: 'RFC 6749 §5.2 (invalid_grant); RFC 8725 §3.12',
+      observed: `${response.status} ${response.body.error}`,
+    });
+    expect([response.status, response.body.error]).toEqual([400, 'invalid_grant']);
+  });
+
+  it('revokes the whole session when a rotated refresh token is reused', async () => {
+    const user = await createUser(stack, 'security-reuse');
+    const rotated = await sendJson<{ access_token: string; refresh_token: string }>(
+      stack.gatewayUrl,
+      '/auth/token',
+      { form: { grant_type: 'refresh_token', refresh_token: user.refreshToken } },
+    );
+    expect(rotated.status).toBe(200);
+    const reuse = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: user.refreshToken,
+    });
+    const successor = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: rotated.body.refresh_token,
+    });
+    // The access token of the revoked session is refused everywhere once the broadcast lands.
+    await replicasSettle(
+      resourceReplicas.map((replica) => async () => {
+        const response = await send(replica.url, {
+          path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
+          headers: [['authorization', `Bearer ${rotated.body.access_token}`]],
+        });
+        return response.status === 401 && bearerError(response) === 'invalid_token';
+      }),
+      'the reused session to be revoked on every replica',
+    );
+    scenarios.push({
+      id: 'grant-refresh-token-reuse',
+      what: 'refresh token used twice; then its successor; then the successor’s access token',
+      reference: 'RFC 9700 §4.14.2 (refresh token rotation, reuse detection); RFC 6749 §10.4',
+      observed: `reuse ${reuse.status} ${reuse.body.error}; successor ${successor.status} ${successor.body.error}; access token 401 invalid_token on every replica`,
+    });
+    expect([reuse.status, reuse.body.error]).toEqual([400, 'invalid_grant']);
+    expect([successor.status, successor.body.error]).toEqual([400, 'invalid_grant']);
+  });
+
+  it('throttles password guessing with 429 and Retry-After, also for the right password', async () => {
+    const user = await createUser(stack, 'security-guessing');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await loginAttempt(user.email, `wrong-${i}-${randomUUID()}`)).status);
+    }
+    const throttled = await loginAttempt(user.email, 'wrong-again');
+    const rightPassword = await loginAttempt(user.email, user.password);
+    scenarios.push({
+      id: 'login-password-guessing',
+      what: '5 wrong passwords, a 6th, then the right one',
+      reference: 'OWASP Authentication cheat sheet (account lockout / throttling); RFC 6585 §4',
+      observed: `${statuses.join(', ')}; then ${throttled.status} (Retry-After ${throttled.headers['retry-after']} s); right password ${rightPassword.status}`,
+    });
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(rightPassword.status).toBe(429);
+  });
+
+  it('answers an unknown user exactly as a wrong password', async () => {
+    const user = await createUser(stack, 'security-enumeration');
+    const unknown = await loginAttempt(`nobody-${randomUUID()}@example.com`, user.password);
+    const wrong = await loginAttempt(user.email, `${user.password}-wrong`);
+    const comparable = (response: Awaited<ReturnType<typeof loginAttempt>>) => ({
+      status: response.status,
+      body: response.body,
+      contentType: response.headers['content-type'],
+      wwwAuthenticate: response.headers['www-authenticate'],
+    });
+    scenarios.push({
+      id: 'login-user-enumeration',
+      what: 'unknown e-mail vs known e-mail with a wrong password',
+      reference: 'OWASP Authentication cheat sheet (generic error messages)',
+      observed: `${unknown.status} vs ${wrong.status}, bodies ${JSON.stringify(comparable(unknown)) === JSON.stringify(comparable(wrong)) ? 'identical' : 'DIFFERENT'}`,
+    });
+    expect(unknown.status).toBe(401);
+    expect(comparable(unknown)).toEqual(comparable(wrong));
+  });
+
+  async function loginAttempt(email: string, password: string) {
+    const response = await send(stack.gatewayUrl, {
+      method: 'POST',
+      path: '/auth/login',
+      headers: [['content-type', 'application/json']],
+      body: JSON.stringify({ email, password }),
+    });
+    // Request ids differ per request by design; everything else must match.
+    const body = JSON.parse(response.body || 'null') as Record<string, unknown> | null;
+    if (body && typeof body === 'object') {
+      delete body.instance;
+      delete body.requestId;
+    }
+    return { status: response.status, headers: response.headers, body };
+  }
+});
+
+describe('a flood of tokens with random kids', () => {
+  const FLOOD = 500;
+  const CONCURRENCY = 20;
+
+  it('makes at most one JWKS fetch per cooldown per replica, and valid requests keep working', async () => {
+    const forged = Array.from({ length: FLOOD }, () =>
+      ctx.mint({}, { key: { ...ctx.attackerKey, kid: randomUUID() } }),
+    );
+    const valid = async (i: number) => {
+      const replica = resourceReplicas[i % resourceReplicas.length]!;
+      return send(replica.url, {
+        path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
+        headers: [['authorization', `Bearer ${ctx.user.accessToken}`]],
+      });
+    };
+
+    // Let the cooldown started by the earlier unknown-kid cases run out, so the flood itself
+    // is what may trigger a fetch: exactly one per replica is the expected outcome.
+    await new Promise((resolve) => setTimeout(resolve, stack.jwksCooldownSeconds * 1000 + 500));
+    const windowStart = performance.now();
+    const before = await Promise.all(resourceReplicas.map((replica) => jwksFetches(replica.url)));
+    const baseline: number[] = [];
+    for (let i = 0; i < 50; i++) baseline.push((await valid(i)).elapsedMs);
+
+    const started = performance.now();
+    let flooding = true;
+    const during: Array<{ status: number; elapsedMs: number }> = [];
+    const validLoop = (async () => {
+      for (let i = 0; flooding; i++) during.push(await valid(i));
+    })();
+    const floodResponses = await runBounded(
+      forged.map((token, i) => () => {
+        const replica = resourceReplicas[i % resourceReplicas.length]!;
+        return send(replica.url, {
+          path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
+          headers: [['authorization', `Bearer ${token}`]],
+        });
+      }),
+      CONCURRENCY,
+    );
+    flooding = false;
+    await validLoop;
+    const elapsedMs = performance.now() - started;
+    const after = await Promise.all(resourceReplicas.map((replica) => jwksFetches(replica.url)));
+
+    const cooldownMs = stack.jwksCooldownSeconds * 1000;
+    const allowed = Math.floor((performance.now() - windowStart) / cooldownMs) + 1;
+    const deltas = resourceReplicas.map((replica, i) => ({
+      replica: replica.name,
+      fetches: after[i]! - before[i]!,
+    }));
+    const ratio = median(during.map((r) => r.elapsedMs)) / median(baseline);
+    const refused = floodResponses.filter(
+      (r) => r.status === 401 && bearerError(r) === 'invalid_token',
+    ).length;
+
+    scenarios.push({
+      id: 'kid-flood',
+      what: `${FLOOD} tokens with random kids, ${CONCURRENCY} in flight, spread over ${resourceReplicas.length} replicas`,
+      reference: 'RFC 8725 §2.8 (denial of service); libs/auth JwksCache cooldown',
+      observed: `${refused}/${FLOOD} refused 401 invalid_token; JWKS fetches per replica ${deltas.map((d) => `${d.replica} +${d.fetches}`).join(', ')} (allowed ${allowed} in ${(elapsedMs / 1000).toFixed(1)} s)`,
+    });
+    figures.push(
+      `Random-kid flood: ${FLOOD} forged tokens in ${(elapsedMs / 1000).toFixed(1)} s; JWKS fetches per replica during it: ${deltas.map((d) => `${d.replica} ${d.fetches}`).join(', ')} (cooldown ${stack.jwksCooldownSeconds} s).`,
+      `Valid requests during the flood vs before it: p50 ratio ${ratio.toFixed(2)} (${during.length} requests during, ${baseline.length} before; measured on a shared 2-core machine, so only the ratio is meaningful).`,
+    );
+
+    expect(refused).toBe(FLOOD);
+    expect(deltas.filter((d) => d.fetches < 1 || d.fetches > allowed)).toEqual([]);
+    expect(during.filter((r) => r.status !== 200)).toEqual([]);
+  });
+});
+
+/** `auth_jwks_fetches` of one replica's /metrics. */
+async function jwksFetches(replicaUrl: string): Promise<number> {
+  const response = await send(replicaUrl, { path: '/metrics' });
+  const match = /^auth_jwks_fetches(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(response.body);
+  if (!match) throw new Error(`no auth_jwks_fetches in ${replicaUrl}/metrics`);
+  return Number(match[1]);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
