@@ -106,6 +106,16 @@ export const configSchema = z
         message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together',
       });
     }
+    // Every replica must have reloaded a new key (and so publish it) before any replica signs
+    // with it; verifiers then need their JWKS_COOLDOWN on top: see docs/adr/0005-signing-keys.md.
+    if (config.KEY_ACTIVATION_DELAY <= config.KEY_RELOAD_INTERVAL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEY_ACTIVATION_DELAY'],
+        message:
+          'must exceed KEY_RELOAD_INTERVAL (and should exceed it by the verifiers’ JWKS_COOLDOWN)',
+      });
+    }
     if (config.REFRESH_TOKEN_IDLE_TTL > config.REFRESH_TOKEN_ABSOLUTE_TTL) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { type ErrorResponse, isRespondable, notFound, ProblemError } from './errors';
+import { isDependencyUnavailable } from './dependency-unavailable';
+import {
+  type ErrorResponse,
+  isRespondable,
+  notFound,
+  ProblemError,
+  serviceUnavailable,
+} from './errors';
 
 /** body-parser's client errors, by their `type`, as problems a client can act on. */
 const BODY_ERRORS: Record<string, { status: number; code: string; title: string; detail: string }> =
@@ -57,6 +64,10 @@ export function bodyParserProblem(error: unknown): ProblemError | undefined {
   return new ProblemError(status, problem);
 }
 
+const UNAVAILABLE = serviceUnavailable(
+  'A service this request needs is unavailable right now. Retry shortly.',
+);
+
 const INTERNAL = new ProblemError(500, {
   code: 'internal_error',
   title: 'Internal server error',
@@ -81,6 +92,12 @@ export function errorHandler(): ErrorRequestHandler {
     const known = isRespondable(error) ? error : bodyParserProblem(error);
     if (known) {
       sendError(res, known.toResponse());
+      return;
+    }
+    if (isDependencyUnavailable(error)) {
+      // The database or another dependency is away: a moment's outage, not a bug.
+      req.log?.warn({ err: error }, 'dependency unavailable');
+      sendError(res, UNAVAILABLE.toResponse());
       return;
     }
     req.log?.error({ err: error }, 'unhandled error');

@@ -1,4 +1,5 @@
 export { requireContentType } from './content-type';
+export { isDependencyUnavailable } from './dependency-unavailable';
 export { bodyParserProblem, errorHandler, notFoundHandler, sendError } from './error-handler';
 export {
   badRequest,

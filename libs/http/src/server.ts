@@ -28,7 +28,15 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
     url: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        // close() stops accepting, but a keep-alive socket that is busy when it is called goes
+        // on carrying requests: sweep idle sockets until every one has gone. (Responses sent
+        // while shutting down also say `Connection: close`: see createServiceApp.)
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close((error) => {
+          clearInterval(sweep);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -1,3 +1,4 @@
+import { Agent, get as httpGet } from 'node:http';
 import { Writable } from 'node:stream';
 import { Router } from 'express';
 import request from 'supertest';
@@ -6,6 +7,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createServiceApp,
+  listen,
   ProblemError,
   requireContentType,
   validate,
@@ -33,6 +35,10 @@ function buildApp(readiness: Record<string, () => boolean> = {}) {
   routes.get('/async-boom', async () => {
     await Promise.resolve();
     throw new TypeError('cannot read x of undefined');
+  });
+  routes.get('/database-down', async () => {
+    await Promise.resolve();
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   });
   routes.get('/teapot', () => {
     throw new ProblemError(418, { code: 'teapot', title: 'I am a teapot' });
@@ -118,6 +124,14 @@ describe('createServiceApp', () => {
     expect(lines.join('')).toContain('hunter2');
   });
 
+  it('answers 503 with Retry-After when a dependency cannot be reached', async () => {
+    const res = await request(buildApp().app).get('/database-down');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ type: 'urn:problem:service_unavailable', status: 503 });
+    expect(res.text).not.toContain('5432');
+  });
+
   it('passes through a problem thrown by a handler', async () => {
     const res = await request(buildApp().app).get('/teapot');
     expect(res.status).toBe(418);
@@ -149,5 +163,65 @@ describe('createServiceApp', () => {
     const log = lines.join('');
     expect(log).toContain('/teapot');
     expect(log).not.toMatch(/secret-token/);
+  });
+});
+
+describe('shutting down', () => {
+  it('reports not ready and asks keep-alive clients to close their connection', async () => {
+    let stopping = false;
+    const app = createServiceApp({
+      service: 'orders-service',
+      replicaId: '1',
+      logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
+      metrics: createMetricsRegistry('orders-service'),
+      readiness: {},
+      routes: Router(),
+      isShuttingDown: () => stopping,
+    });
+    expect((await request(app).get('/readyz')).status).toBe(200);
+    stopping = true;
+    const res = await request(app).get('/healthz');
+    expect(res.headers.connection).toBe('close');
+    expect((await request(app).get('/readyz')).status).toBe(503);
+  });
+});
+
+describe('listen', () => {
+  it('closes even while a keep-alive client keeps sending requests', async () => {
+    const routes = Router();
+    routes.get('/work', (_req, res) => void setTimeout(() => res.json({ ok: true }), 20));
+    let stopping = false;
+    const app = createServiceApp({
+      service: 'orders-service',
+      replicaId: '1',
+      logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
+      metrics: createMetricsRegistry('orders-service'),
+      readiness: {},
+      routes,
+      isShuttingDown: () => stopping,
+    });
+    const running = await listen(app, 0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let keepGoing = true;
+    const statuses: number[] = [];
+    const client = (async () => {
+      while (keepGoing) {
+        const status = await new Promise<number>((resolve) =>
+          httpGet(`${running.url}/work`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          }).on('error', () => resolve(0)),
+        );
+        statuses.push(status);
+        if (status === 0) break;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopping = true;
+    await running.close(); // would hang forever if the busy keep-alive socket were kept open
+    keepGoing = false;
+    await client;
+    agent.destroy();
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
   });
 });

@@ -36,9 +36,15 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
   app.set('query parser', 'simple');
+  const isShuttingDown = options.isShuttingDown ?? (() => false);
+  app.use((_req, res, next) => {
+    // Draining: tell keep-alive clients (the gateway) to open their next request elsewhere.
+    if (isShuttingDown()) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(requestContext(logger, `${service}-${replicaId}`));
   app.use(httpMetrics(metrics));
-  app.use(operationalRoutes(metrics, readiness, options.isShuttingDown ?? (() => false)));
+  app.use(operationalRoutes(metrics, readiness, isShuttingDown));
   app.use(express.json({ limit: options.bodyLimit ?? '16kb' }));
   app.use(routes);
   app.use(notFoundHandler());
