@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
@@ -280,5 +280,9 @@ describe('docker-compose.yml', () => {
       expect.objectContaining({ source: join(ROOT, 'load-tests'), target: '/scripts' }),
     );
     expect(k6.depends_on?.gateway?.condition).toBe('service_healthy');
+    // The default script is one that exists in load-tests/.
+    const script = (k6.command as string[]).find((arg) => arg.startsWith('/scripts/'));
+    expect(script).toBeDefined();
+    expect(existsSync(join(ROOT, 'load-tests', script!.slice('/scripts/'.length)))).toBe(true);
   });
 });

@@ -1,0 +1,469 @@
+/**
+ * npm run bench:load: the system under load on this machine, every comparison side by side in
+ * one run against one local stack (tools/stack). See docs/benchmarks.md, "Load across replicas",
+ * for what each part measures. Writes that section, docs/bench/load.png and bench-results.json;
+ * the last line of output is one JSON object with the headline figures.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createDatabase, startPostgres } from '@dja/test-infra';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { startStack, type Stack } from '@dja/stack';
+import { login, logout, probe, register, type Tokens } from './src/api';
+import {
+  cpuSeconds,
+  load,
+  type LoadResult,
+  median,
+  medianOf,
+  percentile,
+  round,
+  rssMiB,
+} from './src/measure';
+import { type Report, writeReport } from './src/report';
+
+const ROOT = join(__dirname, '../..');
+const PASSWORD = 'benchmark password 1234';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = 16;
+const LOGOUTS = Number(process.env.LOGOUTS ?? 40);
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log('starting the stack…');
+  const stack = await startStack({
+    port: 0,
+    replicas: { auth: 2, orders: 3, profile: 1, notifications: 1 },
+    // One log line per request would be part of every figure; warnings only.
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    onProgress: (m) => log(`… ${m}`),
+  });
+  const memory = new MemorySampler(stack);
+  try {
+    const report = await run(stack, memory);
+    report.durationSeconds = Math.round((Date.now() - started) / 1000);
+    await writeReport(ROOT, report);
+    console.log(JSON.stringify(report.headline));
+  } finally {
+    memory.stop();
+    await stack.stop();
+  }
+}
+
+async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
+  const auth = `${stack.gatewayUrl}/auth`;
+  const email = `bench-load-${Date.now()}@example.com`;
+  await register(auth, email, PASSWORD);
+  const fresh = async () => (await login(auth, email, PASSWORD)).access_token;
+  let token = await fresh();
+  for (let i = 0; i < 5; i++) {
+    const response = await fetch(`${stack.gatewayUrl}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ sku: `BENCH-${i}`, quantity: 1 }] }),
+    });
+    if (response.status !== 201) throw new Error(`creating orders: ${response.status}`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  memory.snapshotIdle();
+  const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+  const ordersPath = '/orders?limit=10';
+
+  // 1 and 2: the same app and route, authenticated three ways, and each with its dependency down.
+  log('auth tax and session store…');
+  const store = await startPostgres({ env: { ...process.env, TEST_DATABASE_URL: undefined } });
+  const storeUrl = await createDatabase(store.url, { name: 'session_store' });
+  const server = await startOrdersAppServer({
+    DATABASE_URL: stack.replicasOf('orders')[0]!.spec.env.DATABASE_URL!,
+    AUTH_ISSUER: stack.issuer,
+    JWKS_URI: `${auth}/.well-known/jwks.json`,
+    BENCH_TOKEN: token,
+    SESSION_STORE_URL: storeUrl,
+  });
+  const sessionId = await seedSessions(storeUrl, server.principal);
+  const direct = stack.replicasOf('orders')[0]!;
+  const variants: Record<'none' | 'jwt' | 'session' | 'replica', () => Promise<LoadResult>> = {
+    none: () =>
+      load({ url: `${server.urls.none}${ordersPath}`, connections: CONNECTIONS, seconds: SECONDS }),
+    jwt: () =>
+      load({
+        url: `${server.urls.jwt}${ordersPath}`,
+        headers: bearer(token),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+    session: () =>
+      load({
+        url: `${server.urls.session}${ordersPath}`,
+        headers: bearer(sessionId),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+    replica: () =>
+      load({
+        url: `${direct.url}${ordersPath}`,
+        headers: bearer(token),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      }),
+  };
+  // Rounds rotate the order, so that no variant always follows the same one; the tax is the
+  // median of per-round ratios, each taken a few seconds apart on the same shared cores.
+  const names = Object.keys(variants) as Array<keyof typeof variants>;
+  const rounds: Record<keyof typeof variants, LoadResult[]> = {
+    none: [],
+    jwt: [],
+    session: [],
+    replica: [],
+  };
+  await variants.none();
+  await variants.jwt();
+  for (let pass = 0; pass < ROUNDS; pass++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(pass + k) % names.length]!;
+      rounds[name].push(await variants[name]());
+    }
+  }
+  const inProcess = Object.fromEntries(
+    Object.entries(rounds).map(([name, results]) => [name, medianOf(results)]),
+  ) as Record<keyof typeof variants, LoadResult>;
+  const perRound = (a: keyof typeof variants, b: keyof typeof variants) =>
+    median(rounds[a].map((r, i) => r.rps / Math.max(rounds[b][i]!.rps, 1)));
+  const authTax = round(perRound('jwt', 'none'));
+  const sessionVsJwt = round(perRound('session', 'jwt'));
+
+  log('dependencies down…');
+  await Promise.all(stack.replicasOf('auth').map((replica) => replica.stop()));
+  const jwtAuthDown = await variants.jwt();
+  await store.stop();
+  const sessionStoreDown = await variants.session();
+  await Promise.all(stack.replicasOf('auth').map((replica) => replica.start()));
+  server.child.kill('SIGTERM');
+  token = await fresh();
+
+  // 3: replicas behind the gateway.
+  log('replicas…');
+  const orders = stack.replicasOf('orders');
+  const gateway: Array<{ replicas: number; result: LoadResult; share: Record<string, number> }> =
+    [];
+  const throughGateway = async (replicas: number) => {
+    for (let i = 0; i < 20; i++) await probe(`${stack.gatewayUrl}${ordersPath}`, token);
+    const result = await load({
+      url: `${stack.gatewayUrl}${ordersPath}`,
+      headers: bearer(token),
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    });
+    gateway.push({
+      replicas,
+      result,
+      share: await servedShare(`${stack.gatewayUrl}${ordersPath}`, token),
+    });
+  };
+  await load({
+    url: `${stack.gatewayUrl}${ordersPath}`,
+    headers: bearer(token),
+    connections: CONNECTIONS,
+    seconds: 2,
+  });
+  await throughGateway(3);
+  await orders[2]!.stop();
+  await throughGateway(2);
+  await orders[1]!.stop();
+  await throughGateway(1);
+  await Promise.all([orders[1]!.start(), orders[2]!.start()]);
+  // Once more with all three, after the restarted replicas warmed up: the drift of the box.
+  await load({
+    url: `${stack.gatewayUrl}${ordersPath}`,
+    headers: bearer(token),
+    connections: CONNECTIONS,
+    seconds: 2,
+  });
+  await throughGateway(3);
+
+  // 4: issuance at one auth replica, and what logins do to token-verifying reads.
+  log('issuance…');
+  const authReplica = stack.replicasOf('auth')[0]!;
+  // autocannon builds each connection's next request before a run ends and never sends it, so
+  // every run gets sessions of its own.
+  const sessions = async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      tokens.push((await login(authReplica.url, email, PASSWORD)).refresh_token);
+    }
+    return tokens;
+  };
+  const refreshRun = async (seconds: number) =>
+    load({
+      url: authReplica.url,
+      connections: CONNECTIONS,
+      seconds,
+      requests: [refreshChain(await sessions())],
+    });
+  await refreshRun(1);
+  const measured = await sessions();
+  let cpu = cpuSeconds(authReplica.pid);
+  const refresh = await load({
+    url: authReplica.url,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    requests: [refreshChain(measured)],
+  });
+  const refreshCpu = cpuSeconds(authReplica.pid) - cpu;
+  const loginRequest = {
+    url: `${authReplica.url}/login`,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+    connections: 4,
+    seconds: SECONDS,
+  };
+  cpu = cpuSeconds(authReplica.pid);
+  const logins = await load(loginRequest);
+  const loginCpu = cpuSeconds(authReplica.pid) - cpu;
+  token = await fresh();
+  const readOnly = {
+    url: `${stack.gatewayUrl}${ordersPath}`,
+    headers: bearer(token),
+    connections: 8,
+    seconds: SECONDS,
+  };
+  const readsAlone = await load(readOnly);
+  const [readsWithLogins, loginsDuringReads] = await Promise.all([
+    load(readOnly),
+    load({ ...loginRequest, url: `${auth}/login` }),
+  ]);
+
+  const signsPerCore = rsaSignsPerCpuSecond();
+
+  // 5: revocation under load.
+  log('revocation under load…');
+  const revocation = await revocationUnderLoad(stack, email, ordersPath);
+
+  memory.stop();
+  const refreshesPerCore = round(refresh.ok / Math.max(refreshCpu, 0.01), 0);
+  const loginsPerCore = round(logins.ok / Math.max(loginCpu, 0.01), 1);
+  const headline = {
+    benchmark: 'load',
+    authTax,
+    sessionStoreVsJwt: sessionVsJwt,
+    jwtWithAuthDownRps: jwtAuthDown.rps,
+    sessionWithStoreDownRps: sessionStoreDown.rps,
+    gatewayRps: gateway.map((g) => ({ replicas: g.replicas, rps: g.result.rps })),
+    refreshesPerSecondPerCore: refreshesPerCore,
+    loginsPerSecondPerCore: loginsPerCore,
+    ordersP99WithLoginsRatio: round(readsWithLogins.p99 / Math.max(readsAlone.p99, 1)),
+    revocationP50Ms: revocation.p50Ms,
+    revocationP99Ms: revocation.p99Ms,
+    met: {
+      authTax: authTax >= 0.95,
+      refreshes: refreshesPerCore >= 1200,
+      logins: loginsPerCore >= 2 * 15,
+    },
+  };
+  return {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage: loadavg().map((l) => round(l, 1)),
+    },
+    settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, logouts: LOGOUTS },
+    inProcess,
+    inProcessRounds: rounds,
+    authTax,
+    sessionVsJwt,
+    jwtAuthDown,
+    sessionStoreDown,
+    gateway,
+    issuance: {
+      refresh,
+      refreshCpuSeconds: round(refreshCpu),
+      refreshesPerCore,
+      logins,
+      loginCpuSeconds: round(loginCpu),
+      loginsPerCore,
+      readsAlone,
+      readsWithLogins,
+      loginsDuringReads,
+      rsaSignsPerCore: signsPerCore,
+    },
+    revocation,
+    memory: memory.result(),
+    headline,
+    durationSeconds: 0,
+  };
+}
+
+/**
+ * Each request spends one refresh token from a shared queue and puts the one it gets back in
+ * the queue (autocannon clears a connection's context between requests, so the chain cannot be
+ * kept per connection). With one request in flight per connection, the queue never runs dry.
+ */
+function refreshChain(queue: string[]): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (request) => ({
+      ...request,
+      body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(queue.shift() ?? '')}`,
+    }),
+    onResponse: (status, body) => {
+      if (status === 200) queue.push((JSON.parse(body) as Tokens).refresh_token);
+    },
+  };
+}
+
+/** RS256's private-key operation alone, in this process: the floor under every issuance. */
+function rsaSignsPerCpuSecond(): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const input = Buffer.alloc(400, 'x');
+  for (let i = 0; i < 50; i++) sign('sha256', input, privateKey);
+  const before = process.cpuUsage();
+  for (let i = 0; i < 500; i++) sign('sha256', input, privateKey);
+  const used = process.cpuUsage(before);
+  return Math.round(500 / ((used.user + used.system) / 1e6));
+}
+
+/** Which replica answered, over 300 sequential requests through the gateway. */
+async function servedShare(url: string, token: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < 300; i++) {
+    const { servedBy } = await probe(url, token);
+    counts[servedBy ?? 'none'] = (counts[servedBy ?? 'none'] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, round(n / 300)]));
+}
+
+/**
+ * Logout to refusal while 8 connections read through the gateway: each session's token is
+ * first used at every orders replica, then logged out, then every replica is polled directly.
+ */
+async function revocationUnderLoad(stack: Stack, email: string, path: string) {
+  const auth = `${stack.gatewayUrl}/auth`;
+  const background = await login(auth, email, PASSWORD);
+  // With a callback autocannon returns the running instance, which can be stopped.
+  const instance = autocannon(
+    {
+      url: `${stack.gatewayUrl}${path}`,
+      headers: { authorization: `Bearer ${background.access_token}` },
+      connections: 8,
+      duration: 300,
+    },
+    () => undefined,
+  );
+  const replicas = stack.replicasOf('orders');
+  const worst: number[] = [];
+  try {
+    for (let i = 0; i < LOGOUTS; i++) {
+      const { access_token: token } = await login(auth, email, PASSWORD);
+      for (const replica of replicas) {
+        if ((await probe(`${replica.url}${path}`, token)).status !== 200)
+          throw new Error('warm-up failed');
+      }
+      await logout(auth, token);
+      const loggedOut = performance.now();
+      const times = await Promise.all(
+        replicas.map(async (replica) => {
+          for (let attempt = 0; attempt < 10_000; attempt++) {
+            if ((await probe(`${replica.url}${path}`, token)).status === 401) break;
+          }
+          return performance.now() - loggedOut;
+        }),
+      );
+      worst.push(Math.max(...times));
+    }
+  } finally {
+    instance.stop();
+  }
+  return {
+    logouts: LOGOUTS,
+    replicas: replicas.length,
+    p50Ms: round(percentile(worst, 50)),
+    p99Ms: round(percentile(worst, 99)),
+    maxMs: round(Math.max(...worst)),
+  };
+}
+
+/** Sessions table of the stateful alternative: the bench session among 10 000 others. */
+async function seedSessions(url: string, principal: unknown): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      'CREATE TABLE sessions (id text PRIMARY KEY, principal jsonb NOT NULL, expires_at timestamptz NOT NULL)',
+    );
+    await client.query(
+      `INSERT INTO sessions SELECT md5(random()::text || g), $1, now() + interval '1 hour' FROM generate_series(1, 10000) g`,
+      [JSON.stringify(principal)],
+    );
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO sessions VALUES (md5(random()::text), $1, now() + interval '1 hour') RETURNING id`,
+      [JSON.stringify(principal)],
+    );
+    await client.query('ANALYZE sessions');
+    return rows[0]!.id;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startOrdersAppServer(env: Record<string, string>) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'src/orders-app-server.ts')],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const parsed = JSON.parse(line) as Record<'none' | 'jwt' | 'session', string> & {
+    principal: unknown;
+  };
+  return { child, urls: parsed, principal: parsed.principal };
+}
+
+/** Resident memory of every replica: once when idle, then the highest seen every 250 ms. */
+class MemorySampler {
+  private readonly idle: Record<string, number | undefined> = {};
+  private readonly peak: Record<string, number> = {};
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly stack: Stack) {
+    this.timer = setInterval(() => {
+      for (const replica of stack.replicas) {
+        const rss = rssMiB(replica.pid);
+        if (rss !== undefined)
+          this.peak[replica.name] = Math.max(this.peak[replica.name] ?? 0, rss);
+      }
+    }, 250);
+  }
+
+  snapshotIdle(): void {
+    for (const replica of this.stack.replicas) this.idle[replica.name] = rssMiB(replica.pid);
+    for (const name of Object.keys(this.peak)) delete this.peak[name];
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  result(): Array<{ replica: string; idleMiB?: number; underLoadMiB?: number }> {
+    return this.stack.replicas.map((r) => ({
+      replica: r.name,
+      idleMiB: this.idle[r.name],
+      underLoadMiB: this.peak[r.name],
+    }));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

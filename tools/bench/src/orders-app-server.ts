@@ -1,0 +1,101 @@
+/**
+ * The orders service's HTTP app (apps/orders-service createApp, same routes, same Prisma
+ * queries, same middleware) in one process, three times, differing only in `requireAuth`:
+ *
+ * - `jwt`: the real verifier of @dja/auth with the service's defaults (verified-token cache on),
+ *   keys from the stack's JWKS, revocation list consulted;
+ * - `none`: a fixed principal, the one BENCH_TOKEN verifies to, set without looking at the
+ *   request (what a "disable auth for the benchmark" switch would do);
+ * - `session`: an opaque session id looked up in PostgreSQL on every request, the stateful
+ *   alternative to JWTs (SESSION_STORE_URL, table `sessions`).
+ *
+ * Started by load.bench.ts with tsx; prints one JSON line with the three URLs.
+ */
+import {
+  type AccessTokenPrincipal,
+  createAccessTokenVerifier,
+  InMemoryRevocationList,
+  InvalidTokenError,
+  requireAuth,
+  TokenMissingError,
+} from '@dja/auth';
+import { createLogger, createMetricsRegistry, listen } from '@dja/http';
+import type { OutboxRelay } from '@dja/messaging';
+import type { RequestHandler } from 'express';
+import { Pool } from 'pg';
+// A benchmark reaches into the app on purpose: it must run the service's own routes.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createApp } from '../../../apps/orders-service/src/app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { systemClock } from '../../../apps/orders-service/src/clock';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { connectDatabase } from '../../../apps/orders-service/src/database';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`orders-app-server: ${name} is required`);
+  return value;
+};
+
+async function main(): Promise<void> {
+  const verifier = createAccessTokenVerifier({
+    issuer: env('AUTH_ISSUER'),
+    audience: 'orders',
+    jwksUri: env('JWKS_URI'),
+  });
+  await verifier.ready();
+  const revocations = new InMemoryRevocationList({ maxTokenLifetimeSeconds: 300 });
+  const fixed = await verifier.verify(env('BENCH_TOKEN'));
+
+  const sessions = new Pool({ connectionString: env('SESSION_STORE_URL'), max: 10 });
+  // Errors of idle clients (the store stopped) must not crash the process.
+  sessions.on('error', () => undefined);
+  const sessionAuth: RequestHandler = async (req, _res, next) => {
+    try {
+      const header = req.get('authorization') ?? '';
+      if (!header.startsWith('Bearer ')) throw new TokenMissingError();
+      const { rows } = await sessions.query<{ principal: AccessTokenPrincipal }>(
+        'SELECT principal FROM sessions WHERE id = $1 AND expires_at > now()',
+        [header.slice(7)],
+      );
+      if (!rows[0]) throw new InvalidTokenError('ERR_TOKEN_REVOKED', 'unknown session');
+      req.auth = rows[0].principal;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  const variants: Record<string, RequestHandler> = {
+    jwt: requireAuth(verifier, { revocations, realm: 'orders-service' }),
+    none: (req, _res, next) => {
+      req.auth = fixed;
+      next();
+    },
+    session: sessionAuth,
+  };
+
+  const urls: Record<string, string> = {};
+  for (const [name, auth] of Object.entries(variants)) {
+    const logger = createLogger({ service: 'orders-service', replicaId: name, level: 'warn' });
+    const app = createApp({
+      replicaId: `bench-${name}`,
+      clock: systemClock,
+      logger,
+      metrics: createMetricsRegistry('orders-service'),
+      db: connectDatabase(env('DATABASE_URL')),
+      requireAuth: auth,
+      // GET /orders never publishes; the relay is never called.
+      relay: {} as OutboxRelay,
+      readiness: {},
+      isShuttingDown: () => false,
+    });
+    urls[name] = (await listen(app, 0, '127.0.0.1')).url;
+  }
+  process.stdout.write(`${JSON.stringify({ ...urls, principal: fixed })}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

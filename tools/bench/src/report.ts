@@ -1,0 +1,220 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { type ChartRow, chartSvg, renderPng } from './chart';
+import type { LoadResult } from './measure';
+
+export interface Report {
+  machine: { cpus: number; model: string; node: string; loadAverage: number[] };
+  settings: { seconds: number; rounds: number; connections: number; logouts: number };
+  inProcess: Record<'none' | 'jwt' | 'session' | 'replica', LoadResult>;
+  inProcessRounds: Record<'none' | 'jwt' | 'session' | 'replica', LoadResult[]>;
+  authTax: number;
+  sessionVsJwt: number;
+  jwtAuthDown: LoadResult;
+  sessionStoreDown: LoadResult;
+  gateway: Array<{ replicas: number; result: LoadResult; share: Record<string, number> }>;
+  issuance: {
+    refresh: LoadResult;
+    refreshCpuSeconds: number;
+    refreshesPerCore: number;
+    logins: LoadResult;
+    loginCpuSeconds: number;
+    loginsPerCore: number;
+    readsAlone: LoadResult;
+    readsWithLogins: LoadResult;
+    loginsDuringReads: LoadResult;
+    rsaSignsPerCore: number;
+  };
+  revocation: { logouts: number; replicas: number; p50Ms: number; p99Ms: number; maxMs: number };
+  memory: Array<{ replica: string; idleMiB?: number; underLoadMiB?: number }>;
+  headline: Record<string, unknown>;
+  durationSeconds: number;
+}
+
+const HEADING = '## Load across replicas (npm run bench:load)';
+
+const row = (label: string, r: LoadResult, extra = '') =>
+  `| ${label} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |${extra}`;
+const TABLE_HEAD = [
+  '| scenario | 2xx/s | p50 (ms) | p99 (ms) | non-2xx | errors |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+];
+
+export function chartRows(report: Report): ChartRow[] {
+  const c = (label: string, r: LoadResult): ChartRow => ({
+    label,
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+  });
+  const { inProcess: p, issuance: i } = report;
+  return [
+    c('GET /orders, no token check', p.none),
+    c('GET /orders, JWT verified locally', p.jwt),
+    c('GET /orders, session looked up in PG', p.session),
+    c('GET /orders, real replica (JWT)', p.replica),
+    c('JWT, auth service stopped', report.jwtAuthDown),
+    c('session, store stopped', report.sessionStoreDown),
+    ...report.gateway.map((g, k) =>
+      c(
+        `gateway, ${g.replicas} orders replica(s)${k > 0 && g.replicas === 3 ? ', again' : ''}`,
+        g.result,
+      ),
+    ),
+    c('POST /token refresh, 1 auth replica', i.refresh),
+    c('POST /login (argon2id), 1 auth replica', i.logins),
+    c('GET /orders via gateway, alone', i.readsAlone),
+    c('GET /orders via gateway, during logins', i.readsWithLogins),
+  ];
+}
+
+export function markdown(report: Report): string {
+  const { inProcess: p, issuance: i, machine, settings } = report;
+  const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
+  const share = (s: Record<string, number>) =>
+    Object.entries(s)
+      .sort()
+      .map(([name, f]) => `${name} ${Math.round(f * 100)}%`)
+      .join(', ');
+  const h = report.headline as { met: Record<string, boolean> };
+  return [
+    HEADING,
+    '',
+    '**What is measured.** One local stack (`tools/stack`: PostgreSQL, RabbitMQ, nginx, 2 auth,',
+    '3 orders, 1 profile and 1 notifications replicas, `LOG_LEVEL=warn`), loaded with autocannon',
+    `from the benchmark process: ${settings.connections} connections, ${settings.seconds} s per run, every`,
+    'comparison measured side by side in the same run. File: `tools/bench/load.bench.ts`.',
+    '',
+    `- **Auth tax** and **session store**: the orders service's own app (\`createApp\` of`,
+    '  apps/orders-service, same route, same Prisma query for 5 orders) built three times in one',
+    '  process (`tools/bench/src/orders-app-server.ts`), differing only in `requireAuth`: no token',
+    '  check (a fixed principal), the real JWT verifier (verified-token cache on, revocation list',
+    '  consulted), and an opaque session id looked up by primary key in a PostgreSQL `sessions`',
+    '  table (10 001 rows, its own PostgreSQL) on every request. Direct, no gateway. The three, and',
+    `  a real orders replica for reference, run in turn, ${settings.rounds} rounds in rotating order; medians shown.`,
+    '- **Dependency down**: all auth replicas stopped, then the JWT path loaded again; the session',
+    "  store's PostgreSQL stopped, then the session path loaded again.",
+    '- **Replicas**: `GET /orders` through nginx with 3, 2, then 1 orders replicas (stopped with',
+    '  SIGTERM; nginx marks them down passively), then 3 again after restarting them. The share per',
+    '  replica comes from 300 sequential requests counted by `X-Served-By`.',
+    '- **Issuance**: `POST /token` (refresh grant) straight to one auth replica, each connection',
+    '  spending its refresh token and keeping the new one; `POST /login` (argon2id, 19 MiB, t=2,',
+    '  p=1) with 4 connections. "Per core" divides by the CPU seconds the auth process used',
+    '  (`/proc/<pid>/stat`), not by wall time, so other load on the box does not count.',
+    '  Then `GET /orders` via the gateway (8 connections) alone and while logins run.',
+    `- **Revocation**: ${report.revocation.logouts} logouts while 8 connections read through the gateway; each token`,
+    '  first used at every orders replica (cached), then every replica polled directly until 401.',
+    '- **Memory**: VmRSS of every replica after start-up, and the highest seen during the run.',
+    '',
+    `**Machine.** ${machine.cpus} vCPUs (${machine.model}), Node.js ${machine.node}, shared with`,
+    `other engineers' test runs (load average at the end: ${machine.loadAverage.join(', ')}). The`,
+    'load generator, nginx, PostgreSQL and the replicas all share those two cores, so absolute',
+    `figures are low and noisy; read the ratios. The run took ${report.durationSeconds} s.`,
+    '',
+    '![Throughput and latency per scenario](bench/load.png)',
+    '',
+    '**Reading the figures.**',
+    '',
+    '- Rows were measured at different moments on a box whose load kept changing; compare them',
+    '  through the ratios taken within one round. The auth tax per round varies more than the',
+    '  JWT path costs (a verified-token cache hit and a revocation lookup, a few microseconds per',
+    '  request; see "Token verification" above): at this resolution authentication is free, and the',
+    '  0.95x target is met or missed by noise.',
+    '- A session store costs a database round trip per request even when it is fast (primary key',
+    '  lookup, warm cache), and it is a hard dependency: with the store down every request failed,',
+    '  while the JWT path served on with every auth replica stopped.',
+    '- Replicas: two cores give no room to scale out. Every extra replica is one more process',
+    '  competing with nginx, PostgreSQL and the load generator, so throughput falls as replicas are',
+    '  added. What the table shows is that nginx spreads requests evenly (`X-Served-By` shares) and',
+    '  that taking replicas away under load failed no request.',
+    `- Refresh: ${i.refreshesPerCore} grants per CPU-second of the auth process is ${ratio(i.refreshesPerCore, 120)} Keycloak's anchor but below`,
+    `  the 1 200 target. RS256 signing alone runs at ${i.rsaSignsPerCore} per CPU-second here (about`,
+    `  ${(1000 / i.rsaSignsPerCore).toFixed(2)} ms of the ${(1000 / Math.max(i.refreshesPerCore, 1)).toFixed(1)} ms each grant costs); the rest is the rotation itself: an`,
+    '  interactive Prisma transaction of four statements (find token with session and user, spend',
+    '  it, insert the next one, touch the session) behind Express. Doing the rotation in one SQL',
+    "  statement is the next step for this figure. PostgreSQL's own CPU is not counted.",
+    `- Logins: argon2id at OWASP's parameters gives ${i.loginsPerCore} logins per CPU-second, ${ratio(i.loginsPerCore, 15)} Keycloak's anchor.`,
+    '  Hashing runs on the libuv pool of the same two cores as everything else, which is why reads',
+    '  slow down while logins run; separate hosts for auth and resource services avoid that.',
+    '',
+    '### Authentication cost on one orders app',
+    '',
+    ...TABLE_HEAD,
+    row('no token check (fixed principal)', p.none),
+    row('JWT verified locally', p.jwt),
+    row('opaque session, PostgreSQL lookup', p.session),
+    row('real orders replica, JWT', p.replica),
+    row('JWT, auth service stopped', report.jwtAuthDown),
+    row('session, store stopped', report.sessionStoreDown),
+    '',
+    `Auth tax (JWT / no check, median of per-round ratios): **${report.authTax.toFixed(2)}x** (target ≥ 0.95x: ${h.met.authTax ? 'met' : 'not met'}; per round: ${report.inProcessRounds.jwt.map((r, k) => ratio(r.rps, report.inProcessRounds.none[k]!.rps)).join(', ')}).`,
+    `Session store / JWT (same method): **${report.sessionVsJwt.toFixed(2)}x**. With the auth service down the`,
+    `JWT path kept serving ${report.jwtAuthDown.rps}/s with ${report.jwtAuthDown.non2xx} failures; with the store down the`,
+    `session path served ${report.sessionStoreDown.rps}/s (${report.sessionStoreDown.non2xx} non-2xx, ${report.sessionStoreDown.errors} errors).`,
+    '',
+    '### Orders replicas behind the gateway',
+    '',
+    '| replicas | 2xx/s | p50 (ms) | p99 (ms) | non-2xx | share by X-Served-By |',
+    '| ---: | ---: | ---: | ---: | ---: | --- |',
+    ...report.gateway.map(
+      (g, k) =>
+        `| ${g.replicas}${k > 0 && g.replicas === 3 ? ' (restarted)' : ''} | ${g.result.rps} | ${g.result.p50} | ${g.result.p99} | ${g.result.non2xx} | ${share(g.share)} |`,
+    ),
+    '',
+    '### Token issuance at one auth replica',
+    '',
+    '| operation | 2xx/s (wall) | auth CPU s | per CPU-second | Keycloak anchor per vCPU | target | met |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| refresh grant | ${i.refresh.rps} | ${i.refreshCpuSeconds} | ${i.refreshesPerCore} | 120 | ≥ 1 200 | ${h.met.refreshes ? 'yes' : 'no'} |`,
+    `| login, argon2id | ${i.logins.rps} | ${i.loginCpuSeconds} | ${i.loginsPerCore} | 15 | ≥ 30 | ${h.met.logins ? 'yes' : 'no'} |`,
+    '',
+    ...TABLE_HEAD,
+    row('GET /orders via gateway, alone', i.readsAlone),
+    row('GET /orders via gateway, while logins run', i.readsWithLogins),
+    row('logins via gateway, during those reads', i.loginsDuringReads),
+    '',
+    `p99 of GET /orders while logins run / alone: **${ratio(i.readsWithLogins.p99, i.readsAlone.p99)}**.`,
+    '',
+    '### Revocation under load and memory',
+    '',
+    `Logout → refused by all ${report.revocation.replicas} orders replicas: p50 **${report.revocation.p50Ms} ms**, p99 **${report.revocation.p99Ms} ms**, max ${report.revocation.maxMs} ms.`,
+    '',
+    '| replica | RSS idle (MiB) | RSS peak under load (MiB) |',
+    '| --- | ---: | ---: |',
+    ...report.memory.map(
+      (m) => `| ${m.replica} | ${m.idleMiB ?? '–'} | ${m.underLoadMiB ?? '–'} |`,
+    ),
+    '',
+    'Last line of that run (all figures also in `bench-results.json`):',
+    '',
+    '```json',
+    JSON.stringify(report.headline),
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** Replaces (or appends) this benchmark's section of docs/benchmarks.md, leaving the others. */
+export async function writeReport(root: string, report: Report): Promise<void> {
+  const file = join(root, 'docs/benchmarks.md');
+  const page = await readFile(file, 'utf8');
+  const start = page.indexOf(HEADING);
+  // Formatted as `npm run format:check` expects, so a fresh run leaves the tree clean.
+  const options = { ...(await resolveConfig(file)), filepath: file };
+  const section = await format(markdown(report), options);
+  let next: string;
+  if (start === -1) next = `${page.trimEnd()}\n\n${section}`;
+  else {
+    const end = page.indexOf('\n## ', start + HEADING.length);
+    next = page.slice(0, start) + section + (end === -1 ? '' : `\n${page.slice(end + 1)}`);
+  }
+  await writeFile(file, next);
+  const results = join(root, 'bench-results.json');
+  await writeFile(results, await format(JSON.stringify(report), { ...options, filepath: results }));
+  await mkdir(join(root, 'docs/bench'), { recursive: true });
+  await renderPng(
+    chartSvg('npm run bench:load: throughput and latency per scenario', chartRows(report)),
+    join(root, 'docs/bench/load.png'),
+  );
+}
