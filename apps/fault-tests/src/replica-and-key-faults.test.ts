@@ -3,8 +3,7 @@
 // access tokens so that "a token with 20 s left" is a ten-second wait.
 import { join } from 'node:path';
 import { freePort, waitFor } from '@dja/test-infra';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/stack has no public entry point
-import { Replica } from '../../../tools/stack/src/replica';
+import { Replica } from '@dja/stack';
 import { call, decodeJwt, login, registerAndLogIn, type User } from './support/api';
 import { failureDetails, formatStatuses, Load, type LoadResult, sleep } from './support/load';
 import { markPassed, recordScenario } from './support/results';

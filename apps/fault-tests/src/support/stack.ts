@@ -1,7 +1,4 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/stack has no public entry point
-import { type Stack, type StackOptions, startStack } from '../../../../tools/stack/src/start-stack';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/stack has no public entry point
-import type { Replica } from '../../../../tools/stack/src/replica';
+import { type Replica, type Stack, type StackOptions, startStack } from '@dja/stack';
 import { Client } from 'pg';
 
 export type { Replica, Stack };
