@@ -419,7 +419,7 @@ async function seedSessions(url: string, principal: unknown): Promise<string> {
 async function startOrdersAppServer(env: Record<string, string>) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(__dirname, 'src/orders-app-server.ts')],
+    ['--import', 'tsx', join(__dirname, '../../apps/orders-service/bench/orders-app-server.ts')],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];

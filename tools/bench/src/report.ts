@@ -88,7 +88,7 @@ export function markdown(report: Report): string {
     '',
     `- **Auth tax** and **session store**: the orders service's own app (\`createApp\` of`,
     '  apps/orders-service, same route, same Prisma query for 5 orders) built three times in one',
-    '  process (`tools/bench/src/orders-app-server.ts`), differing only in `requireAuth`: no token',
+    '  process (`apps/orders-service/bench/orders-app-server.ts`), differing only in `requireAuth`: no token',
     '  check (a fixed principal), the real JWT verifier (verified-token cache on, revocation list',
     '  consulted), and an opaque session id looked up by primary key in a PostgreSQL `sessions`',
     '  table (10 001 rows, its own PostgreSQL) on every request. Direct, no gateway. The three, and',

@@ -9,7 +9,8 @@
  * - `session`: an opaque session id looked up in PostgreSQL on every request, the stateful
  *   alternative to JWTs (SESSION_STORE_URL, table `sessions`).
  *
- * Started by load.bench.ts with tsx; prints one JSON line with the three URLs.
+ * It lives with the service because it runs the service's own routes; tools/bench/load.bench.ts
+ * starts it with tsx and reads the one JSON line it prints with the three URLs.
  */
 import {
   type AccessTokenPrincipal,
@@ -23,13 +24,9 @@ import { createLogger, createMetricsRegistry, listen } from '@dja/http';
 import type { OutboxRelay } from '@dja/messaging';
 import type { RequestHandler } from 'express';
 import { Pool } from 'pg';
-// A benchmark reaches into the app on purpose: it must run the service's own routes.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createApp } from '../../../apps/orders-service/src/app';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { systemClock } from '../../../apps/orders-service/src/clock';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { connectDatabase } from '../../../apps/orders-service/src/database';
+import { createApp } from '../src/app';
+import { systemClock } from '../src/clock';
+import { connectDatabase } from '../src/database';
 
 const env = (name: string): string => {
   const value = process.env[name];
