@@ -166,18 +166,23 @@ describe('createServiceApp', () => {
   });
 });
 
+/** A quiet app whose shutdown state the test controls. */
+function drainableApp(routes: Router, isShuttingDown: () => boolean) {
+  return createServiceApp({
+    service: 'orders-service',
+    replicaId: '1',
+    logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
+    metrics: createMetricsRegistry('orders-service'),
+    readiness: {},
+    routes,
+    isShuttingDown,
+  });
+}
+
 describe('shutting down', () => {
   it('reports not ready and asks keep-alive clients to close their connection', async () => {
     let stopping = false;
-    const app = createServiceApp({
-      service: 'orders-service',
-      replicaId: '1',
-      logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
-      metrics: createMetricsRegistry('orders-service'),
-      readiness: {},
-      routes: Router(),
-      isShuttingDown: () => stopping,
-    });
+    const app = drainableApp(Router(), () => stopping);
     expect((await request(app).get('/readyz')).status).toBe(200);
     stopping = true;
     const res = await request(app).get('/healthz');
@@ -191,15 +196,7 @@ describe('listen', () => {
     const routes = Router();
     routes.get('/work', (_req, res) => void setTimeout(() => res.json({ ok: true }), 20));
     let stopping = false;
-    const app = createServiceApp({
-      service: 'orders-service',
-      replicaId: '1',
-      logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
-      metrics: createMetricsRegistry('orders-service'),
-      readiness: {},
-      routes,
-      isShuttingDown: () => stopping,
-    });
+    const app = drainableApp(routes, () => stopping);
     const running = await listen(app, 0, '127.0.0.1');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     let keepGoing = true;
