@@ -1,4 +1,8 @@
-import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
+import amqp, {
+  type AmqpConnectionManager,
+  type ChannelWrapper,
+  type CreateChannelOpts,
+} from 'amqp-connection-manager';
 
 export interface BrokerLogger {
   info(obj: object, msg?: string): void;
@@ -8,6 +12,12 @@ export interface BrokerLogger {
 
 export interface BrokerConnection {
   manager: AmqpConnectionManager;
+  /**
+   * A channel that runs `setup` again on every reconnect. A setup that fails is logged, never
+   * thrown: amqp-connection-manager reports it as an `error` event, which would crash the process
+   * if nobody listened, and closing a channel while its setup waits for the broker is routine.
+   */
+  createChannel(options: CreateChannelOpts & { name: string }): ChannelWrapper;
   isConnected(): boolean;
   close(): Promise<void>;
 }
@@ -37,6 +47,17 @@ export function connectBroker(
   );
   return {
     manager,
+    createChannel(options) {
+      const channel = manager.createChannel(options);
+      let closed = false;
+      channel.once('close', () => (closed = true));
+      channel.on('error', (err) => {
+        if (closed)
+          logger.info({ channel: options.name, err: err.message }, 'channel closed during setup');
+        else logger.error({ channel: options.name, err: err.message }, 'channel setup failed');
+      });
+      return channel;
+    },
     isConnected: () => manager.isConnected(),
     close: () => manager.close(),
   };

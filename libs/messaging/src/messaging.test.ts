@@ -258,6 +258,57 @@ describe('failures', () => {
   });
 });
 
+describe('channel setup', () => {
+  /** A logger that keeps what it was given, by level. */
+  function recordingLogger() {
+    const entries: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+    const at =
+      (level: string) =>
+      (obj: object, msg?: string): void =>
+        void entries.push({ level, obj: obj as Record<string, unknown>, msg });
+    return { entries, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
+  }
+
+  it('logs a setup that fails, with the channel name, instead of crashing the process', async () => {
+    const { entries, logger: recording } = recordingLogger();
+    const connection = track(connectBroker(rabbit.url, { logger: recording, name: 'failing' }));
+    const queue = uniqueQueue('failing-setup');
+    track(
+      subscribe(connection, {
+        delivery: { kind: 'competing', queue },
+        logger: recording,
+        beforeConsume: () => Promise.reject(new Error('snapshot store on fire')),
+        handlers: { 'user.registered': () => undefined },
+      }),
+    );
+    const failure = await waitFor(
+      () => entries.find((e) => e.level === 'error' && e.msg === 'channel setup failed'),
+      { timeoutMs: 10_000 },
+    );
+    expect(failure.obj).toEqual({ channel: `subscriber:${queue}`, err: 'snapshot store on fire' });
+  });
+
+  it('closes channels while their setup waits for the broker without an unhandled error', async () => {
+    // The race that once failed CI: a service stopped right after the broker connected, while
+    // the publisher was still declaring its exchanges. Close at many points along the way.
+    const { entries, logger: recording } = recordingLogger();
+    for (let delayMs = 0; delayMs < 40; delayMs += 2) {
+      const connection = connectBroker(rabbit.url, { logger: recording, name: `race-${delayMs}` });
+      const publisher = createEventPublisher(connection);
+      const subscription = subscribe(connection, {
+        delivery: { kind: 'broadcast', service: 'race' },
+        logger: recording,
+        handlers: { 'user.registered': () => undefined },
+      });
+      await new Promise<void>((resolve) => connection.manager.once('connect', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, delayMs % 10));
+      await Promise.all([publisher.close(), subscription.close()]);
+      await connection.close();
+    }
+    expect(entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+});
+
 describe('outbox relay across a broker restart', () => {
   let db: TestDatabase;
   let pool: Pool;

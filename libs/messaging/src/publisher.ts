@@ -18,7 +18,7 @@ export function createEventPublisher(
   broker: BrokerConnection,
   { timeoutMs = 5000 }: { timeoutMs?: number } = {},
 ): EventPublisher {
-  const channel: ChannelWrapper = broker.manager.createChannel({
+  const channel: ChannelWrapper = broker.createChannel({
     name: 'events-publisher',
     confirm: true,
     publishTimeout: timeoutMs,

@@ -123,7 +123,7 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
     }
   }
 
-  const channel = broker.manager.createChannel({
+  const channel = broker.createChannel({
     name: `subscriber:${delivery.kind === 'competing' ? delivery.queue : delivery.service}`,
     confirm: true,
     setup: async (ch: ConfirmChannel) => {
