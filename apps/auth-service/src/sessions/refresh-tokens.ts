@@ -56,18 +56,36 @@ export async function startSession(
   return { sessionId, refreshToken: token };
 }
 
+/** What an access token needs to know about the user a session belongs to. */
+export type SessionUser = Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>;
+
 export type RotationOutcome =
-  | { kind: 'rotated'; sessionId: string; user: User; refreshToken: string }
+  | { kind: 'rotated'; sessionId: string; user: SessionUser; refreshToken: string }
   /** Unknown, expired, or of a revoked session or suspended user. */
   | { kind: 'rejected' }
   /** A spent token came back: the session has just been revoked (RFC 9700 §4.14.2). */
   | { kind: 'reused'; sessionId: string };
 
+interface RotationRow {
+  session_id: string;
+  session_revoked: boolean;
+  spent: boolean;
+  rotated: boolean;
+  user_id: string;
+  email: string;
+  roles: string[];
+  revoked_before: Date | null;
+}
+
 /**
- * Exchanges a refresh token for a new one. The presented token is spent with a conditional
- * update (`WHERE spent_at IS NULL`), so of two concurrent uses at most one wins; the other is
- * treated as reuse, exactly like a later replay: it revokes the whole session, since one of the
- * two callers holds a stolen copy and we cannot tell which.
+ * Exchanges a refresh token for a new one, in one SQL statement (one round trip, no interactive
+ * transaction): find the token with its session and user, spend it, insert its successor and
+ * touch the session. Spending is a conditional update (`spent_at IS NULL`); PostgreSQL re-checks
+ * that condition after waiting for a concurrent spend of the same row, so of two concurrent uses
+ * at most one wins. The loser is treated as reuse, exactly like a later replay: it revokes the
+ * whole session, since one of the two callers holds a stolen copy and we cannot tell which.
+ * The session update likewise re-checks `revoked_at IS NULL`, so a logout that commits while a
+ * rotation runs is never overtaken by it.
  */
 export async function rotateRefreshToken(
   db: Database,
@@ -75,43 +93,55 @@ export async function rotateRefreshToken(
   { now, accessTokenExpiresAt }: { now: Date; accessTokenExpiresAt: Date },
   policy: RefreshTokenPolicy,
 ): Promise<RotationOutcome> {
-  return db.$transaction(async (tx) => {
-    const stored = await tx.refreshToken.findUnique({
-      where: { tokenHash: hashRefreshToken(presented) },
-      include: { session: { include: { user: true } } },
-    });
-    if (!stored) return { kind: 'rejected' };
-    const { session } = stored;
-    if (session.revokedAt) return { kind: 'rejected' };
+  const next = newRefreshToken();
+  const idleExpiry = addSeconds(now, policy.idleTtlSeconds);
+  const [row] = await db.$queryRaw<RotationRow[]>`
+    WITH presented AS (
+      SELECT t.id, t.session_id, t.expires_at, s.expires_at AS session_expires_at,
+             s.revoked_at, u.id AS user_id, u.email, u.roles, u.revoked_before, u.suspended_at
+        FROM refresh_tokens t
+        JOIN sessions s ON s.id = t.session_id
+        JOIN users u ON u.id = s.user_id
+       WHERE t.token_hash = ${hashRefreshToken(presented)}
+    ), spent AS (
+      UPDATE refresh_tokens t SET spent_at = ${now}::timestamptz
+        FROM presented p
+       WHERE t.id = p.id AND t.spent_at IS NULL AND p.revoked_at IS NULL
+      RETURNING t.id
+    ), issued AS (
+      INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+      SELECT ${randomUUID()}::uuid, p.session_id, ${next.tokenHash}, ${now}::timestamptz,
+             LEAST(${idleExpiry}::timestamptz, p.session_expires_at)
+        FROM presented p
+       WHERE EXISTS (SELECT 1 FROM spent) AND p.suspended_at IS NULL
+         AND p.expires_at > ${now}::timestamptz AND p.session_expires_at > ${now}::timestamptz
+      RETURNING session_id
+    ), touched AS (
+      UPDATE sessions s
+         SET last_used_at = ${now}::timestamptz,
+             access_token_expires_at = ${accessTokenExpiresAt}::timestamptz
+        FROM issued i
+       WHERE s.id = i.session_id AND s.revoked_at IS NULL
+      RETURNING s.id
+    )
+    SELECT p.session_id::text, p.revoked_at IS NOT NULL AS session_revoked,
+           EXISTS (SELECT 1 FROM spent) AS spent, EXISTS (SELECT 1 FROM touched) AS rotated,
+           p.user_id::text, p.email, p.roles, p.revoked_before
+      FROM presented p`;
 
-    const spent = await tx.refreshToken.updateMany({
-      where: { id: stored.id, spentAt: null },
-      data: { spentAt: now },
-    });
-    if (spent.count === 0) {
-      await revokeSession(tx, session.id, 'refresh_token_reuse', now);
-      return { kind: 'reused', sessionId: session.id };
-    }
-    if (stored.expiresAt <= now || session.expiresAt <= now || session.user.suspendedAt) {
-      return { kind: 'rejected' };
-    }
-
-    const { token, tokenHash } = newRefreshToken();
-    await tx.refreshToken.create({
-      data: {
-        id: randomUUID(),
-        sessionId: session.id,
-        tokenHash,
-        createdAt: now,
-        expiresAt: earlier(addSeconds(now, policy.idleTtlSeconds), session.expiresAt),
-      },
-    });
-    await tx.session.update({
-      where: { id: session.id },
-      data: { lastUsedAt: now, accessTokenExpiresAt },
-    });
-    return { kind: 'rotated', sessionId: session.id, user: session.user, refreshToken: token };
-  });
+  if (!row || row.session_revoked) return { kind: 'rejected' };
+  if (!row.spent) {
+    await db.$transaction((tx) => revokeSession(tx, row.session_id, 'refresh_token_reuse', now));
+    return { kind: 'reused', sessionId: row.session_id };
+  }
+  if (!row.rotated) return { kind: 'rejected' };
+  const user: SessionUser = {
+    id: row.user_id,
+    email: row.email,
+    roles: row.roles,
+    revokedBefore: row.revoked_before,
+  };
+  return { kind: 'rotated', sessionId: row.session_id, user, refreshToken: next.token };
 }
 
 /** The session a refresh token belongs to, spent or not; for logout. */
