@@ -25,7 +25,7 @@ import {
   round,
   rssMiB,
 } from './src/measure';
-import { type Report, writeReport } from './src/report';
+import { type LoginEffect, type RatedLoginEffect, type Report, writeReport } from './src/report';
 
 const ROOT = join(__dirname, '../..');
 const PASSWORD = 'benchmark password 1234';
@@ -207,7 +207,10 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
       seconds,
       requests: [refreshChain(await sessions())],
     });
-  await refreshRun(1);
+  // Warm-up: until V8 has optimised the grant's code path (jose, Prisma, Express), its compiler
+  // threads add a third to each grant's CPU time. A replica that has served for a minute is
+  // past that; the first seconds after start are not what a running service costs.
+  for (let i = 0; i < 4; i++) await refreshRun(2);
   const measured = await sessions();
   let cpu = cpuSeconds(authReplica.pid);
   const refresh = await load({
@@ -235,11 +238,25 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
     connections: 8,
     seconds: SECONDS,
   };
-  const readsAlone = await load(readOnly);
-  const [readsWithLogins, loginsDuringReads] = await Promise.all([
-    load(readOnly),
-    load({ ...loginRequest, url: `${auth}/login` }),
-  ]);
+  // Reads alone, then while logins run, in pairs: closed loop (8 connections as fast as the stack
+  // answers, which saturates the box) and open loop at half the closed-loop rate (busy, not
+  // saturated; autocannon then corrects latency for coordinated omission). Median of 3 pairs.
+  const halfRate = Math.max(50, Math.round((await load(readOnly)).rps / 2));
+  const loginsViaGateway = { ...loginRequest, url: `${auth}/login` };
+  const duringLogins = { closed: [] as LoginEffect[], open: [] as LoginEffect[] };
+  for (let pair = 0; pair < 3; pair++) {
+    for (const mode of ['closed', 'open'] as const) {
+      const reads = mode === 'open' ? { ...readOnly, overallRate: halfRate } : readOnly;
+      const alone = await load(reads);
+      const [withLogins, logins] = await Promise.all([load(reads), load(loginsViaGateway)]);
+      duringLogins[mode].push({ alone, withLogins, logins });
+    }
+  }
+  const loginEffect = {
+    closed: medianEffect(duringLogins.closed),
+    open: medianEffect(duringLogins.open),
+    openRate: halfRate,
+  };
 
   const signsPerCore = rsaSignsPerCpuSecond();
 
@@ -259,13 +276,16 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
     gatewayRps: gateway.map((g) => ({ replicas: g.replicas, rps: g.result.rps })),
     refreshesPerSecondPerCore: refreshesPerCore,
     loginsPerSecondPerCore: loginsPerCore,
-    ordersP99WithLoginsRatio: round(readsWithLogins.p99 / Math.max(readsAlone.p99, 1)),
+    ordersP99WithLoginsRatio: loginEffect.closed.p99Ratio,
+    ordersP99WithLoginsRatioAtHalfLoad: loginEffect.open.p99Ratio,
     revocationP50Ms: revocation.p50Ms,
     revocationP99Ms: revocation.p99Ms,
     met: {
       authTax: authTax >= 0.95,
       refreshes: refreshesPerCore >= 1200,
       logins: loginsPerCore >= 2 * 15,
+      // "No effect": within 10 %, about the pair-to-pair noise of p99 on this box.
+      noLoginEffectAtHalfLoad: loginEffect.open.p99Ratio <= 1.1,
     },
   };
   return {
@@ -290,9 +310,7 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
       logins,
       loginCpuSeconds: round(loginCpu),
       loginsPerCore,
-      readsAlone,
-      readsWithLogins,
-      loginsDuringReads,
+      loginEffect,
       rsaSignsPerCore: signsPerCore,
     },
     revocation,
@@ -467,3 +485,11 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** The pair whose p99 ratio (with logins / alone) is the median, and that ratio. */
+function medianEffect(pairs: LoginEffect[]): RatedLoginEffect {
+  const rated = pairs
+    .map((p) => ({ ...p, p99Ratio: round(p.withLogins.p99 / Math.max(p.alone.p99, 1)) }))
+    .sort((a, b) => a.p99Ratio - b.p99Ratio);
+  return rated[Math.floor(rated.length / 2)]!;
+}

@@ -43,6 +43,7 @@ describe('operational endpoints', () => {
       expect(res.status).toBe(503);
       expect(res.body.checks).toEqual({ database: 'ok', keys: 'failing' });
     } finally {
+      await deps.passwords.close();
       await deps.db.$disconnect();
     }
   });

@@ -97,6 +97,15 @@ export const configSchema = z
     LOGIN_MAX_FAILURES_PER_ADDRESS: count(50),
     /** Sliding window for counting failed logins, seconds. */
     LOGIN_FAILURE_WINDOW: env.seconds(15 * 60),
+    /** Worker threads that run argon2; each login or registration occupies one for ~15 ms. */
+    PASSWORD_HASH_THREADS: count(2),
+    /**
+     * Nice value of those threads (Linux, 0-19). The default, 19, gives hashing only the CPU that
+     * request serving leaves, so a burst of logins does not slow the other routes on the host.
+     */
+    PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(19),
+    /** Logins and registrations waiting for a hashing thread beyond this get 503. */
+    PASSWORD_HASH_MAX_QUEUED: count(64),
   })
   .superRefine((config, ctx) => {
     if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {

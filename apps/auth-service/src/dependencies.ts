@@ -15,7 +15,8 @@ import {
 } from './keys/rotate-signing-keys';
 import { type AuthMetrics, createAuthMetrics } from './metrics';
 import { createEventRelay, type EventRelay } from './outbox/event-relay';
-import { PasswordVerifier } from './passwords';
+import { PasswordHasher } from './passwords/passwords';
+import { PasswordThreads } from './passwords/password-threads';
 import { DatabaseRevocationList } from './revocations/revocations';
 import type { RefreshTokenPolicy } from './sessions/refresh-tokens';
 import { AccessTokenIssuer } from './tokens/issue-access-token';
@@ -42,7 +43,7 @@ export interface Dependencies {
   revocations: DatabaseRevocationList;
   /** Publishes outbox rows; routes call `flush()` after a transaction that wrote events. */
   events: EventRelay;
-  passwords: PasswordVerifier;
+  passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
   refreshTokenPolicy: RefreshTokenPolicy;
   userTokenPolicy: UserTokenPolicy;
@@ -103,7 +104,14 @@ export function createDependencies(
     }),
     revocations: new DatabaseRevocationList(db),
     events: createEventRelay(db, config.AMQP_URL, logger, `${SERVICE_NAME}-${config.REPLICA_ID}`),
-    passwords: new PasswordVerifier(),
+    passwords: new PasswordHasher(
+      new PasswordThreads({
+        threads: config.PASSWORD_HASH_THREADS,
+        nice: config.PASSWORD_HASH_NICE,
+        maxQueued: config.PASSWORD_HASH_MAX_QUEUED,
+        logger,
+      }),
+    ),
     loginThrottle: new LoginThrottle(db, {
       perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -136,7 +144,7 @@ export async function prepare(deps: Dependencies): Promise<void> {
       email: config.ADMIN_EMAIL.trim().toLowerCase(),
       password: config.ADMIN_PASSWORD,
     };
-    const outcome = await ensureAdminAccount(deps.db, admin, clock());
+    const outcome = await ensureAdminAccount(deps.db, deps.passwords, admin, clock());
     if (outcome === 'taken by a non-admin') {
       logger.warn('ADMIN_EMAIL belongs to an account without the admin role; it was not promoted');
     } else {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   shutdownOnSignals(running, {
     logger: deps.logger,
     onShutdownStart: () => (shuttingDown = true),
-    cleanups: [stopJobs, () => deps.db.$disconnect()],
+    cleanups: [stopJobs, () => deps.passwords.close(), () => deps.db.$disconnect()],
   });
 }
 

@@ -19,6 +19,8 @@ export interface LoadOptions {
   connections?: number;
   seconds?: number;
   requests?: autocannon.Request[];
+  /** Requests per second across all connections (open loop); default: as fast as they answer. */
+  overallRate?: number;
 }
 
 /** One autocannon run; latency percentiles in milliseconds. */
@@ -31,6 +33,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections ?? 16,
     duration: options.seconds ?? 4,
     requests: options.requests,
+    overallRate: options.overallRate,
   });
   const ok = result['2xx'];
   return {

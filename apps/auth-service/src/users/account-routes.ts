@@ -13,7 +13,7 @@ export function accountRoutes(deps: Dependencies): Router {
 
   router.post('/register', json, async (req, res) => {
     const input = validate(registration, req.body);
-    const user = await registerUser(deps.db, input, deps.clock());
+    const user = await registerUser(deps.db, deps.passwords, input, deps.clock());
     void deps.events.flush();
     res.status(201).json({ id: user.id, email: user.email, name: user.name });
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict } from '@dja/http';
 import { type Database, isUniqueViolation } from '../database';
 import { appendEvent } from '../outbox/outbox';
-import { hashPassword } from '../passwords';
+import type { PasswordHasher } from '../passwords/passwords';
 
 export interface NewUser {
   email: string;
@@ -12,8 +12,13 @@ export interface NewUser {
 }
 
 /** Creates a user and its `user.registered` event in one transaction; 409 if the email is taken. */
-export async function registerUser(db: Database, input: NewUser, now: Date) {
-  const passwordHash = await hashPassword(input.password);
+export async function registerUser(
+  db: Database,
+  passwords: PasswordHasher,
+  input: NewUser,
+  now: Date,
+) {
+  const passwordHash = await passwords.hash(input.password);
   try {
     return await db.$transaction(async (tx) => {
       const user = await tx.user.create({
@@ -48,10 +53,11 @@ export async function registerUser(db: Database, input: NewUser, now: Date) {
  */
 export async function ensureAdminAccount(
   db: Database,
+  passwords: PasswordHasher,
   admin: { email: string; password: string },
   now: Date,
 ): Promise<'created' | 'exists' | 'taken by a non-admin'> {
-  const passwordHash = await hashPassword(admin.password);
+  const passwordHash = await passwords.hash(admin.password);
   const id = randomUUID();
   return db.$transaction(async (tx) => {
     const { count } = await tx.user.createMany({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords/passwords';
 
 /** Trimmed and lower-cased, so `Ann@Example.com ` and `ann@example.com` are one account. */
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());

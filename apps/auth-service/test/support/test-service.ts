@@ -86,6 +86,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     logs,
     async stop() {
       await running.close();
+      await deps.passwords.close();
       await deps.db.$disconnect();
       if (!options.database) await database.drop();
     },

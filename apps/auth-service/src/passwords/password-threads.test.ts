@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { ProblemError } from '@dja/http';
+import { PasswordHasher } from './passwords';
+import { PasswordThreads, type PasswordThreadsOptions } from './password-threads';
+
+const open: PasswordThreads[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((threads) => threads.close()));
+});
+
+function passwordThreads(options: Partial<PasswordThreadsOptions> = {}) {
+  const warnings: object[] = [];
+  const threads = new PasswordThreads({
+    threads: 2,
+    nice: 19,
+    maxQueued: 64,
+    logger: { warn: (obj) => void warnings.push(obj) },
+    ...options,
+  });
+  open.push(threads);
+  return { threads, hasher: new PasswordHasher(threads), warnings };
+}
+
+/** Nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended while we were listing
+    }
+  });
+}
+
+it('hashes with argon2id at OWASP parameters and verifies only the right password', async () => {
+  const { hasher } = passwordThreads();
+  const hash = await hasher.hash('correct horse battery staple');
+  expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  await expect(hasher.verify(hash, 'correct horse battery staple')).resolves.toBe(true);
+  await expect(hasher.verify(hash, 'correct horse battery stapler')).resolves.toBe(false);
+  await expect(hasher.verify(undefined, 'correct horse battery staple')).resolves.toBe(false);
+  await expect(hasher.verify('not a PHC string', 'anything')).resolves.toBe(false);
+});
+
+it('hashes on threads of their own at the configured nice value', async () => {
+  const before = threadNiceValues().filter((nice) => nice === 17).length;
+  const { hasher, warnings } = passwordThreads({ threads: 3, nice: 17 });
+  await Promise.all([1, 2, 3].map((n) => hasher.hash(`password ${n}`)));
+  expect(threadNiceValues().filter((nice) => nice === 17).length - before).toBe(3);
+  expect(warnings).toEqual([]);
+});
+
+it('refuses with 503 once every thread is busy and the queue is full, and serves the rest', async () => {
+  const { hasher } = passwordThreads({ threads: 1, maxQueued: 2 });
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 5 }, (_, n) => hasher.hash(`password ${n}`)),
+  );
+  // One running and two queued; the fourth and fifth are refused at once.
+  expect(attempts.map((a) => a.status)).toEqual([
+    'fulfilled',
+    'fulfilled',
+    'fulfilled',
+    'rejected',
+    'rejected',
+  ]);
+  const refusal = (attempts[3] as PromiseRejectedResult).reason as ProblemError;
+  expect(refusal).toBeInstanceOf(ProblemError);
+  expect(refusal.status).toBe(503);
+  await expect(hasher.hash('after the burst')).resolves.toMatch(/^\$argon2id\$/);
+});
+
+it('rejects what is still waiting when closed, and everything after', async () => {
+  const { threads, hasher } = passwordThreads({ threads: 1 });
+  const waiting = Promise.allSettled([hasher.hash('one'), hasher.hash('two')]);
+  await threads.close();
+  expect((await waiting).map((a) => a.status)).toEqual(['rejected', 'rejected']);
+  await expect(hasher.hash('three')).rejects.toThrow('closed');
+});

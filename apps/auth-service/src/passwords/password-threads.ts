@@ -1,0 +1,147 @@
+import { serviceUnavailable } from '@dja/http';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * What each thread runs. Plain JavaScript handed to `new Worker(…, { eval: true })`, so the
+ * same code runs from the TypeScript sources under Jest and from the esbuild bundle; argon2 is
+ * loaded from the path the main thread resolved. Hashing is synchronous here: these threads
+ * exist to do it, and it keeps the work on the thread whose priority was lowered (the async
+ * API would hand it to the libuv pool, shared with everything else).
+ *
+ * On Linux the nice value is per thread, and /proc/thread-self names the calling one.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const argon2 = require(workerData.argon2);
+let nice = null;
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.nice);
+  nice = require('node:os').getPriority(tid);
+} catch {}
+parentPort.postMessage({ started: true, nice });
+parentPort.on('message', (job) => {
+  try {
+    const value = job.op === 'hash'
+      ? argon2.hashSync(job.password, job.parameters)
+      : argon2.verifySync(job.hash, job.password);
+    parentPort.postMessage({ id: job.id, value });
+  } catch (error) {
+    parentPort.postMessage({ id: job.id, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+type Job =
+  | { op: 'hash'; password: string; parameters: object }
+  | { op: 'verify'; hash: string; password: string };
+
+interface Pending {
+  resolve: (value: string | boolean) => void;
+  reject: (error: Error) => void;
+}
+
+type WorkerMessage =
+  | { started: true; nice: number | null }
+  | { id: number; value: string | boolean; error?: undefined }
+  | { id: number; error: string };
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export interface PasswordThreadsOptions {
+  /** Threads that hash passwords; each hash occupies one of them. */
+  threads: number;
+  /**
+   * Their nice value (Linux). 0 competes with request serving as equals; 19 lets hashing use
+   * only the CPU that serving leaves, so a burst of logins cannot slow down token-verifying
+   * routes on the same host. Elsewhere the threads keep the process's priority.
+   */
+  nice: number;
+  /** Hashes waiting for a thread beyond this are refused with 503 instead of queueing forever. */
+  maxQueued: number;
+  logger: { warn(obj: object, msg?: string): void };
+}
+
+/**
+ * argon2 on dedicated, lower-priority worker threads. A login costs tens of milliseconds of CPU
+ * by design; on the libuv pool at normal priority a few concurrent logins take every core from
+ * the event loops serving requests, which is what bench:load measured (docs/benchmarks.md).
+ */
+export class PasswordThreads {
+  private readonly threads: Thread[] = [];
+  private readonly argon2 = require.resolve('@node-rs/argon2');
+  private nextId = 0;
+  private closed = false;
+  private warned = false;
+
+  constructor(private readonly options: PasswordThreadsOptions) {
+    for (let i = 0; i < options.threads; i++) this.threads.push(this.start());
+  }
+
+  hash(password: string, parameters: object): Promise<string> {
+    return this.run({ op: 'hash', password, parameters }) as Promise<string>;
+  }
+
+  /** Rejects when `hash` is not a valid argon2 PHC string. */
+  verify(hash: string, password: string): Promise<boolean> {
+    return this.run({ op: 'verify', hash, password }) as Promise<boolean>;
+  }
+
+  /** Jobs still waiting are rejected; the threads stop. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map(({ worker }) => worker.terminate()));
+  }
+
+  private run(job: Job): Promise<string | boolean> {
+    if (this.closed) return Promise.reject(new Error('password threads are closed'));
+    const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    // One job per thread runs; the rest wait in the thread's message queue.
+    const queued = this.threads.reduce((n, t) => n + Math.max(0, t.pending.size - 1), 0);
+    if (thread.pending.size > 0 && queued >= this.options.maxQueued) {
+      return Promise.reject(serviceUnavailable('Too many sign-ins at once; try again shortly.'));
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, ...job });
+    });
+  }
+
+  private start(): Thread {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { argon2: this.argon2, nice: this.options.nice },
+    });
+    const thread: Thread = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (message: WorkerMessage) => {
+      if ('started' in message) return this.checkPriority(message.nice);
+      const pending = thread.pending.get(message.id);
+      thread.pending.delete(message.id);
+      if (message.error !== undefined) pending?.reject(new Error(message.error));
+      else pending?.resolve(message.value);
+    });
+    worker.on('error', () => undefined); // followed by 'exit', handled there
+    worker.on('exit', () => {
+      for (const { reject } of thread.pending.values()) {
+        reject(serviceUnavailable('A password hashing thread stopped; try again.'));
+      }
+      thread.pending.clear();
+      if (!this.closed) this.threads[this.threads.indexOf(thread)] = this.start();
+    });
+    return thread;
+  }
+
+  private checkPriority(nice: number | null): void {
+    if (nice === this.options.nice || this.warned) return;
+    this.warned = true;
+    this.options.logger.warn(
+      { wanted: this.options.nice, actual: nice },
+      'password hashing threads run without the configured nice value',
+    );
+  }
+}
