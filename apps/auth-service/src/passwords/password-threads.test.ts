@@ -1,4 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ProblemError } from '@dja/http';
 import { PasswordHasher } from './passwords';
 import { PasswordThreads, type PasswordThreadsOptions } from './password-threads';
@@ -76,4 +80,25 @@ it('rejects what is still waiting when closed, and everything after', async () =
   await threads.close();
   expect((await waiting).map((a) => a.status)).toEqual(['rejected', 'rejected']);
   await expect(hasher.hash('three')).rejects.toThrow('closed');
+});
+
+it('keeps a process alive while it hashes, and never once idle, closed or not', async () => {
+  // The regression: a service whose start-up failed left its threads open and Jest never exited.
+  const script = join(mkdtempSync(join(tmpdir(), 'password-threads-')), 'never-closed.ts');
+  writeFileSync(
+    script,
+    [
+      `import { PasswordThreads } from ${JSON.stringify(join(__dirname, 'password-threads'))};`,
+      'const threads = new PasswordThreads({',
+      '  threads: 2, nice: 19, maxQueued: 8, logger: { warn: () => undefined },',
+      '});',
+      "void threads.hash('hunter22', {}).then((hash) => console.log(hash.slice(0, 9)));",
+    ].join('\n'),
+  );
+  const root = join(__dirname, '../../../..');
+  const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [script], {
+    cwd: root,
+    timeout: 20_000,
+  });
+  expect(stdout.trim()).toBe('$argon2id');
 });

@@ -105,6 +105,7 @@ export class PasswordThreads {
       return Promise.reject(serviceUnavailable('Too many sign-ins at once; try again shortly.'));
     }
     const id = this.nextId++;
+    if (thread.pending.size === 0) thread.worker.ref();
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, ...job });
@@ -117,11 +118,11 @@ export class PasswordThreads {
       workerData: { argon2: this.argon2, nice: this.options.nice },
     });
     const thread: Thread = { worker, pending: new Map() };
-    worker.unref();
     worker.on('message', (message: WorkerMessage) => {
       if ('started' in message) return this.checkPriority(message.nice);
       const pending = thread.pending.get(message.id);
       thread.pending.delete(message.id);
+      if (thread.pending.size === 0) worker.unref();
       if (message.error !== undefined) pending?.reject(new Error(message.error));
       else pending?.resolve(message.value);
     });
@@ -133,6 +134,9 @@ export class PasswordThreads {
       thread.pending.clear();
       if (!this.closed) this.threads[this.threads.indexOf(thread)] = this.start();
     });
+    // Idle threads never keep the process alive (a service that failed to start need not close
+    // them); busy ones do, until their jobs are answered. Last: adding listeners refs again.
+    worker.unref();
     return thread;
   }
 

@@ -73,7 +73,13 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     destination,
   });
   const deps = createDependencies(config, { clock, logger });
-  await prepare(deps);
+  try {
+    await prepare(deps);
+  } catch (error) {
+    await deps.passwords.close();
+    await deps.db.$disconnect();
+    throw error;
+  }
   const app = createApp(deps);
   const running = await listen(app, 0, '127.0.0.1');
   return {

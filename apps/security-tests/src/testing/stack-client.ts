@@ -68,23 +68,6 @@ export function send(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
   });
 }
 
-/** Runs `tasks` with at most `limit` in flight; results keep the order of the tasks. */
-export async function runBounded<T>(
-  tasks: ReadonlyArray<() => Promise<T>>,
-  limit: number,
-): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
-
 /** `error="..."` of an RFC 6750 challenge, null for a challenge without one, undefined for none. */
 export function bearerError(response: RawResponse): string | null | undefined {
   const challenge = response.headers['www-authenticate'];
