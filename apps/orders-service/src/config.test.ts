@@ -17,7 +17,11 @@ describe('loadOrdersConfig', () => {
       AUDIENCE: 'orders',
       AUTH_ISSUER: 'http://127.0.0.1:8080/auth',
       OUTBOX_POLL_INTERVAL_MS: 500,
+      JWKS_COOLDOWN: 30,
+      JWKS_MAX_AGE: 600,
+      JWKS_STALE_IF_ERROR: 86_400,
     });
+    expect(loadOrdersConfig({ ...VALID, JWKS_MAX_AGE: '120' }).JWKS_MAX_AGE).toBe(120);
   });
 
   it('names every bad variable without echoing values', () => {

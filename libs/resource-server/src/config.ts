@@ -30,6 +30,11 @@ export const resourceServerEnv = {
   CLOCK_TOLERANCE: z.coerce.number().int().min(0).max(300).default(5),
   /** An unknown `kid` refetches the JWKS at most this often, seconds. */
   JWKS_COOLDOWN: env.seconds(30),
+  /**
+   * Longest time between two JWKS fetches, seconds. auth-service's `Cache-Control: max-age`
+   * shortens it (never below JWKS_COOLDOWN), so it is a ceiling for issuers that send none.
+   */
+  JWKS_MAX_AGE: env.seconds(600),
   /** Known keys keep working this long while the auth service is unreachable, seconds. */
   JWKS_STALE_IF_ERROR: env.seconds(24 * 3600),
 };

@@ -50,6 +50,7 @@ export async function startResourceServerRuntime(
     maxLifetimeSeconds: config.ACCESS_TOKEN_TTL,
     jwks: {
       cooldownMs: config.JWKS_COOLDOWN * 1000,
+      maxAgeMs: config.JWKS_MAX_AGE * 1000,
       staleIfErrorMs: config.JWKS_STALE_IF_ERROR * 1000,
     },
   });
