@@ -4,9 +4,9 @@ import { loadAuthConfig } from './config';
 import { createDependencies } from './dependencies';
 import {
   adminAccessToken,
-  basicAuth,
   registerAndLogIn,
   SERVICE_CLIENT,
+  serviceAccessToken,
   startTestService,
   TEST_ENV,
   type TestService,
@@ -53,11 +53,7 @@ describe('operational endpoints', () => {
     await request(service.app)
       .post('/token')
       .send({ grant_type: 'refresh_token', refresh_token: user.refreshToken });
-    await request(service.app)
-      .post('/token')
-      .set('Authorization', basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret))
-      .type('form')
-      .send({ grant_type: 'client_credentials' });
+    await serviceAccessToken(service);
     const metrics = (await request(service.app).get('/metrics')).text;
     for (const grant of ['password', 'refresh_token', 'client_credentials']) {
       expect(metrics).toMatch(

@@ -1,10 +1,9 @@
 import request from 'supertest';
 import {
   adminAccessToken,
-  basicAuth,
   jwtPayload,
   registerAndLogIn,
-  SERVICE_CLIENT,
+  serviceAccessToken,
   startTestService,
   type TestService,
 } from '../../test/support/test-service';
@@ -42,14 +41,9 @@ describe('admin authorisation', () => {
   });
 
   it('answers 403 to a service token', async () => {
-    const issued = await request(service.app)
-      .post('/token')
-      .set('Authorization', basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret))
-      .type('form')
-      .send({ grant_type: 'client_credentials' });
     const res = await request(service.app)
       .get('/admin/keys')
-      .set('Authorization', `Bearer ${issued.body.access_token}`);
+      .set('Authorization', `Bearer ${await serviceAccessToken(service)}`);
     expect(res.status).toBe(403);
   });
 

@@ -2,10 +2,9 @@ import { InMemoryRevocationList } from '@dja/auth';
 import request from 'supertest';
 import {
   adminAccessToken,
-  basicAuth,
   jwtPayload,
   registerAndLogIn,
-  SERVICE_CLIENT,
+  serviceAccessToken,
   startTestService,
   type TestService,
 } from '../../test/support/test-service';
@@ -14,14 +13,7 @@ let service: TestService;
 beforeAll(async () => (service = await startTestService()));
 afterAll(() => service.stop());
 
-async function serviceToken(scope?: string): Promise<string> {
-  const res = await request(service.app)
-    .post('/token')
-    .set('Authorization', basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret))
-    .type('form')
-    .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
-  return res.body.access_token;
-}
+const serviceToken = (scope?: string) => serviceAccessToken(service, scope);
 
 const revocations = async (token: string) =>
   request(service.app).get('/internal/revocations').set('Authorization', `Bearer ${token}`);

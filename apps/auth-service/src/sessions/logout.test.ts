@@ -1,9 +1,8 @@
 import request from 'supertest';
 import {
-  basicAuth,
   jwtPayload,
   registerAndLogIn,
-  SERVICE_CLIENT,
+  serviceAccessToken,
   startTestService,
   type TestService,
 } from '../../test/support/test-service';
@@ -109,14 +108,9 @@ describe('POST /logout', () => {
   });
 
   it('answers 400 for a service token, which has no session', async () => {
-    const issued = await request(service.app)
-      .post('/token')
-      .set('Authorization', basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret))
-      .type('form')
-      .send({ grant_type: 'client_credentials' });
     const res = await request(service.app)
       .post('/logout')
-      .set('Authorization', `Bearer ${issued.body.access_token}`);
+      .set('Authorization', `Bearer ${await serviceAccessToken(service)}`);
     expect(res.status).toBe(400);
   });
 

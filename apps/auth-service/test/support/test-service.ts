@@ -147,6 +147,20 @@ export function jwtHeader(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
 }
 
+/** A client_credentials access token of SERVICE_CLIENT, optionally narrowed to `scope`. */
+export async function serviceAccessToken(
+  service: Pick<TestService, 'app'>,
+  scope?: string,
+): Promise<string> {
+  const res = await request(service.app)
+    .post('/token')
+    .set('Authorization', basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret))
+    .type('form')
+    .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  if (res.status !== 200) throw new Error(`client_credentials: ${res.status} ${res.text}`);
+  return res.body.access_token;
+}
+
 /** An access token of the admin account that the service created at start-up. */
 export async function adminAccessToken(service: Pick<TestService, 'app'>): Promise<string> {
   return (await logIn(service, ADMIN.email, ADMIN.password)).accessToken;
