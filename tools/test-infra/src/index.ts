@@ -1,4 +1,5 @@
 export { amqpHandshake } from './amqp-handshake';
+export { captureLines } from './capture-lines';
 export { createMigratedTestDatabase } from './jest/migrated-database';
 export { createTestDatabase, type TestDatabase } from './jest/test-database';
 export { AMQP_URL_ENV, PG_URL_ENV, testAmqpUrl, testPostgresUrl } from './jest/server-env';

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { createLogger, listen } from '@dja/http';
-import type { TestDatabase } from '@dja/test-infra';
+import { captureLines, type TestDatabase } from '@dja/test-infra';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/app';
@@ -59,18 +58,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const database = options.database ?? (await createMigratedDatabase());
   const clock = options.clock ?? testClock();
   const config = loadAuthConfig({ ...TEST_ENV, DATABASE_URL: database.url, ...options.env });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { stream, lines: logs } = captureLines();
   const logger = createLogger({
     service: 'auth-service',
     replicaId: config.REPLICA_ID,
     level: 'info',
-    destination,
+    destination: stream,
   });
   const deps = createDependencies(config, { clock, logger });
   try {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createAccessTokenVerifier, InMemoryRevocationList, requireAuth } from '@dja/auth';
-import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { requireAuth } from '@dja/auth';
+import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
 import { createLogger, createMetricsRegistry } from '@dja/http';
 import { type BrokerConnection, connectBroker, type Subscription } from '@dja/messaging';
 import { createServiceTokenClient } from '@dja/resource-server';
-import { createMigratedTestDatabase, type TestDatabase, testAmqpUrl } from '@dja/test-infra';
+import {
+  captureLines,
+  createMigratedTestDatabase,
+  testAmqpUrl,
+  type TestDatabase,
+} from '@dja/test-infra';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { loadNotificationsConfig, type NotificationsConfig } from '../../src/config';
@@ -107,27 +111,16 @@ export async function startReplica(
     EVENT_RETRY_DELAY_MS: '50',
     ...options.env,
   });
-  const logs: string[] = [];
+  const { stream, lines: logs } = captureLines();
   const logger = createLogger({
     service: SERVICE_NAME,
     replicaId: config.REPLICA_ID,
     level: 'info',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
+    destination: stream,
   });
-  const verifier = createAccessTokenVerifier({
-    issuer: ISSUER,
+  const { verifier, revocations } = await createTestVerifier(world.issuer, {
     audience: AUDIENCE,
-    jwksUri: world.issuer.jwksUri,
     maxLifetimeSeconds: config.ACCESS_TOKEN_TTL,
-  });
-  await verifier.ready();
-  const revocations = new InMemoryRevocationList({
-    maxTokenLifetimeSeconds: config.ACCESS_TOKEN_TTL,
   });
   const deps = createDependencies(
     config,

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createAccessTokenVerifier, InMemoryRevocationList, requireAuth } from '@dja/auth';
-import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { type InMemoryRevocationList, requireAuth } from '@dja/auth';
+import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
 import { createLogger, createMetricsRegistry } from '@dja/http';
 import {
   type BrokerConnection,
@@ -9,7 +8,12 @@ import {
   createEventPublisher,
   OutboxRelay,
 } from '@dja/messaging';
-import { createMigratedTestDatabase, testAmqpUrl, type TestDatabase } from '@dja/test-infra';
+import {
+  captureLines,
+  createMigratedTestDatabase,
+  testAmqpUrl,
+  type TestDatabase,
+} from '@dja/test-infra';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
@@ -55,24 +59,13 @@ export interface TestService {
 export async function startTestService(): Promise<TestService> {
   const database = await createMigratedTestDatabase(join(__dirname, '../../prisma/migrations'));
   const issuer = await createTestIssuer({ audience: AUDIENCE });
-  const verifier = createAccessTokenVerifier({
-    issuer: issuer.issuer,
-    audience: AUDIENCE,
-    jwksUri: issuer.jwksUri,
-  });
-  await verifier.ready();
-  const revocations = new InMemoryRevocationList({ maxTokenLifetimeSeconds: 300 });
-  const logs: string[] = [];
+  const { verifier, revocations } = await createTestVerifier(issuer, { audience: AUDIENCE });
+  const { stream, lines: logs } = captureLines();
   const logger = createLogger({
     service: SERVICE_NAME,
     replicaId: 'test',
     level: 'info',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
+    destination: stream,
   });
   const broker = connectBroker(testAmqpUrl(), { logger, name: 'orders-service-test' });
   const publisher = createEventPublisher(broker);

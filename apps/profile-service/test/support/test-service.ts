@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createAccessTokenVerifier, InMemoryRevocationList, requireAuth } from '@dja/auth';
-import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { type InMemoryRevocationList, requireAuth } from '@dja/auth';
+import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
 import { createLogger, createMetricsRegistry, listen } from '@dja/http';
 import { type BrokerConnection, connectBroker, type Subscription } from '@dja/messaging';
 import {
+  captureLines,
   createMigratedTestDatabase,
-  type TestDatabase,
   testAmqpUrl,
+  type TestDatabase,
   waitFor,
 } from '@dja/test-infra';
 import type { Express } from 'express';
@@ -66,27 +66,18 @@ export interface TestServiceOptions {
  */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const issuer = await createTestIssuer({ audience: AUDIENCE, tokenLifetimeSeconds: TOKEN_TTL });
-  const verifier = createAccessTokenVerifier({
-    issuer: issuer.issuer,
+  const { verifier, revocations } = await createTestVerifier(issuer, {
     audience: AUDIENCE,
-    jwksUri: issuer.jwksUri,
     maxLifetimeSeconds: TOKEN_TTL,
   });
-  await verifier.ready();
-  const revocations = new InMemoryRevocationList({ maxTokenLifetimeSeconds: TOKEN_TTL });
   const database = await createMigratedTestDatabase(MIGRATIONS_DIR);
   const db = connectDatabase(database.url);
-  const logs: string[] = [];
+  const { stream, lines: logs } = captureLines();
   const logger = createLogger({
     service: SERVICE_NAME,
     replicaId: 'test',
     level: 'info',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
+    destination: stream,
   });
   const broker = connectBroker(testAmqpUrl(), { logger, name: 'profile-service-test' });
   await waitFor(() => broker.isConnected(), { timeoutMs: 10_000, description: 'RabbitMQ' });

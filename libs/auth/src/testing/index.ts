@@ -7,4 +7,5 @@ export {
   type TestIssuerOptions,
   type TestSigningKey,
 } from './test-issuer';
+export { createTestVerifier } from './test-verifier';
 export { createRequestRecorder, type RequestRecorder } from './request-recorder';
