@@ -7,7 +7,8 @@ import {
 import { createLogger, createMetricsRegistry, type Logger, type ReadinessCheck } from '@dja/http';
 import { type BrokerConnection, connectBroker } from '@dja/messaging';
 import type { RequestHandler } from 'express';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { registerAuthMetrics } from './auth-metrics';
 import type { ResourceServerConfig } from './config';
 import {
   type RevocationFeed,
@@ -97,35 +98,4 @@ export async function startResourceServerRuntime(
       await broker.close();
     },
   };
-}
-
-function registerAuthMetrics(
-  metrics: Registry,
-  verifier: AccessTokenVerifier,
-  revocations: InMemoryRevocationList,
-) {
-  new Gauge({
-    name: 'auth_revocation_entries',
-    help: 'Entries in this replica’s revocation list.',
-    registers: [metrics],
-    collect() {
-      this.set(revocations.size);
-    },
-  });
-  new Gauge({
-    name: 'auth_jwks_fetches',
-    help: 'JWKS fetches made by this replica since it started.',
-    registers: [metrics],
-    collect() {
-      this.set(verifier.stats().jwks.fetches);
-    },
-  });
-  new Gauge({
-    name: 'auth_verified_cache_hits',
-    help: 'Requests whose token was found in the verified-token cache.',
-    registers: [metrics],
-    collect() {
-      this.set(verifier.stats().verifiedCache.hits);
-    },
-  });
 }
