@@ -22,18 +22,10 @@ export type AuthErrorCode =
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_JWKS_UNAVAILABLE';
 
-/** Codes that all answer 401 `error="invalid_token"`. */
-export type InvalidTokenCode = Extract<
+/** Codes that all answer 401 `error="invalid_token"`: every one but these four. */
+export type InvalidTokenCode = Exclude<
   AuthErrorCode,
-  | 'ERR_TOKEN_MALFORMED'
-  | 'ERR_TOKEN_ALGORITHM'
-  | 'ERR_TOKEN_HEADER'
-  | 'ERR_TOKEN_KEY_NOT_FOUND'
-  | 'ERR_TOKEN_SIGNATURE'
-  | 'ERR_TOKEN_EXPIRED'
-  | 'ERR_TOKEN_NOT_YET_VALID'
-  | 'ERR_TOKEN_CLAIM'
-  | 'ERR_TOKEN_REVOKED'
+  'ERR_TOKEN_MISSING' | 'ERR_INVALID_REQUEST' | 'ERR_INSUFFICIENT_SCOPE' | 'ERR_JWKS_UNAVAILABLE'
 >;
 
 /** Claims whose name may appear in a client-facing description (never their values). */

@@ -9,7 +9,7 @@ import {
   createTestIssuer,
   generateTestKey,
 } from './testing';
-import { createAccessTokenVerifier } from './verify-access-token';
+import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from './verify-access-token';
 
 const START = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
@@ -264,6 +264,22 @@ describe('JwksCache', () => {
 });
 
 describe('the verifier on top of the JWKS cache', () => {
+  /** An issuer and a verifier that share a clock the test moves, the verifier's keys loaded. */
+  async function readyVerifierOnManualClock(jwks?: AccessTokenVerifierOptions['jwks']) {
+    const clock = manualClock();
+    await issuer.close();
+    issuer = await createTestIssuer({ now: clock.now });
+    const verifier = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: issuer.jwksUri,
+      now: clock.now,
+      jwks,
+    });
+    await verifier.ready();
+    return { clock, verifier };
+  }
+
   it('is not ready before its keys are loaded', async () => {
     const verifier = createAccessTokenVerifier({
       issuer: issuer.issuer,
@@ -277,17 +293,10 @@ describe('the verifier on top of the JWKS cache', () => {
   });
 
   it('fails closed for cached tokens too once the stale-if-error period is over', async () => {
-    const clock = manualClock();
-    await issuer.close();
-    issuer = await createTestIssuer({ now: clock.now });
-    const verifier = createAccessTokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      now: clock.now,
-      jwks: { maxAgeMs: 10 * MINUTE, staleIfErrorMs: 1 * HOUR },
+    const { clock, verifier } = await readyVerifierOnManualClock({
+      maxAgeMs: 10 * MINUTE,
+      staleIfErrorMs: 1 * HOUR,
     });
-    await verifier.ready();
     const token = issuer.mint({ exp: Math.floor(START / 1000) + 2 * 3600 });
     await verifier.verify(token);
     issuer.setAvailable(false);
@@ -297,16 +306,7 @@ describe('the verifier on top of the JWKS cache', () => {
   });
 
   it('forgets cached tokens when a refresh withdraws a key', async () => {
-    const clock = manualClock();
-    await issuer.close();
-    issuer = await createTestIssuer({ now: clock.now });
-    const verifier = createAccessTokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      now: clock.now,
-    });
-    await verifier.ready();
+    const { clock, verifier } = await readyVerifierOnManualClock();
     const token = issuer.mint({ exp: Math.floor(START / 1000) + 3600 });
     await verifier.verify(token);
     await issuer.rotate({ retirePrevious: true });

@@ -1,11 +1,13 @@
-import amqplib from 'amqplib';
+import type { GetMessage } from 'amqplib';
 import { Pool } from 'pg';
 import {
   createTestDatabase,
-  startRabbitMQ,
-  waitFor,
+  publishRaw,
   type RabbitMQServer,
+  startRabbitMQ,
+  takeMessages,
   type TestDatabase,
+  waitFor,
 } from '@dja/test-infra';
 import {
   type BrokerConnection,
@@ -59,29 +61,9 @@ async function ready(subscription: Subscription) {
   return subscription;
 }
 
-/** Reads every message waiting in a queue, straight from the broker. */
-async function drain(queue: string): Promise<amqplib.GetMessage[]> {
-  const connection = await amqplib.connect(rabbit.url);
-  try {
-    const channel = await connection.createChannel();
-    const messages: amqplib.GetMessage[] = [];
-    for (let m = await channel.get(queue); m; m = await channel.get(queue)) {
-      messages.push(m);
-      channel.ack(m);
-    }
-    return messages;
-  } finally {
-    await connection.close();
-  }
-}
-
-async function publishRaw(routingKey: string, body: string) {
-  const connection = await amqplib.connect(rabbit.url);
-  const channel = await connection.createConfirmChannel();
-  channel.publish(EVENTS_EXCHANGE, routingKey, Buffer.from(body), { persistent: true });
-  await channel.waitForConfirms();
-  await connection.close();
-}
+const drain = (queue: string) => takeMessages(rabbit.url, queue);
+const publishRawEvent = (routingKey: string, body: string) =>
+  publishRaw(rabbit.url, { exchange: EVENTS_EXCHANGE, routingKey }, body);
 
 describe('competing consumers', () => {
   it('hands each event to exactly one of the replicas sharing a queue', async () => {
@@ -162,10 +144,13 @@ describe('failures', () => {
         }),
       ),
     );
-    await publishRaw('user.registered', '{"not": "an envelope"');
-    await publishRaw('user.registered', JSON.stringify({ ...registered(1), data: { userId: 42 } }));
+    await publishRawEvent('user.registered', '{"not": "an envelope"');
+    await publishRawEvent(
+      'user.registered',
+      JSON.stringify({ ...registered(1), data: { userId: 42 } }),
+    );
 
-    let dead: amqplib.GetMessage[] = [];
+    let dead: GetMessage[] = [];
     await waitFor(
       async () => (dead = dead.concat(await drain(deadLetterQueueName(queue)))).length >= 2,
       {
@@ -201,7 +186,7 @@ describe('failures', () => {
     const poison = registered(7);
     await track(createEventPublisher(broker('publisher'))).publish(poison);
 
-    let dead: amqplib.GetMessage[] = [];
+    let dead: GetMessage[] = [];
     await waitFor(async () => (dead = await drain(deadLetterQueueName(queue))).length === 1, {
       timeoutMs: 10_000,
     });

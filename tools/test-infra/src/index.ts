@@ -1,4 +1,5 @@
 export { amqpHandshake } from './amqp-handshake';
+export { publishRaw, takeMessages } from './amqp-messages';
 export { captureLines } from './capture-lines';
 export { createMigratedTestDatabase } from './jest/migrated-database';
 export { createTestDatabase, type TestDatabase } from './jest/test-database';

@@ -1,4 +1,3 @@
-import amqplib from 'amqplib';
 import {
   type BrokerConnection,
   connectBroker,
@@ -9,7 +8,7 @@ import {
   type EventPublisher,
   type Subscription,
 } from '@dja/messaging';
-import { testAmqpUrl, waitFor } from '@dja/test-infra';
+import { takeMessages, testAmqpUrl, waitFor } from '@dja/test-infra';
 import request from 'supertest';
 import { notifyOrderConfirmation } from '../notifications/record-notification';
 import {
@@ -253,20 +252,11 @@ describe('consuming events from the broker', () => {
 
     await publisher.publish(event);
 
-    const deadLetter = await waitFor(() => getOne(deadLetterQueueName(queue)));
+    const deadLetter = await waitFor(
+      async () => (await takeMessages(testAmqpUrl(), deadLetterQueueName(queue), 1))[0],
+    );
     expect(JSON.parse(deadLetter.content.toString()).id).toBe(event.id);
     expect(world.profiles.requests - requestsBefore).toBe(3);
     expect(await notificationsOf(service, userId)).toHaveLength(0);
   });
 });
-
-/** Takes one message from a queue, straight from the broker, or undefined if it is empty. */
-async function getOne(queue: string): Promise<amqplib.GetMessage | undefined> {
-  const connection = await amqplib.connect(testAmqpUrl());
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.get(queue, { noAck: true })) || undefined;
-  } finally {
-    await connection.close();
-  }
-}

@@ -1,11 +1,10 @@
-import amqplib from 'amqplib';
 import {
   createEvent,
   createEventPublisher,
   type EventPublisher,
   EVENTS_EXCHANGE,
 } from '@dja/messaging';
-import { testAmqpUrl, waitFor } from '@dja/test-infra';
+import { publishRaw, takeMessages, testAmqpUrl, waitFor } from '@dja/test-infra';
 import request from 'supertest';
 import { newUser, startTestService, type TestService } from '../../test/support/test-service';
 import { USER_REGISTERED_QUEUE } from './subscriptions';
@@ -29,32 +28,9 @@ afterAll(async () => {
 
 const profileOf = (userId: string) => service.deps.db.profile.findUnique({ where: { userId } });
 
-/** Takes every message waiting in a queue, straight from the broker. */
-async function drain(queue: string): Promise<amqplib.GetMessage[]> {
-  const connection = await amqplib.connect(testAmqpUrl());
-  try {
-    const channel = await connection.createChannel();
-    const messages: amqplib.GetMessage[] = [];
-    for (let m = await channel.get(queue); m; m = await channel.get(queue)) {
-      messages.push(m);
-      channel.ack(m);
-    }
-    return messages;
-  } finally {
-    await connection.close();
-  }
-}
-
-async function publishRaw(body: string) {
-  const connection = await amqplib.connect(testAmqpUrl());
-  try {
-    const channel = await connection.createConfirmChannel();
-    channel.publish(EVENTS_EXCHANGE, 'user.registered', Buffer.from(body), { persistent: true });
-    await channel.waitForConfirms();
-  } finally {
-    await connection.close();
-  }
-}
+const drain = (queue: string) => takeMessages(testAmqpUrl(), queue);
+const publishRawEvent = (body: string) =>
+  publishRaw(testAmqpUrl(), { exchange: EVENTS_EXCHANGE, routingKey: 'user.registered' }, body);
 
 /** Waits until the service logged that it handled (created or skipped) this event. */
 const handled = (eventId: string) =>
@@ -165,7 +141,7 @@ describe('user.registered', () => {
 
   it('dead-letters a message that is not JSON and keeps consuming', async () => {
     await drain(DEAD_LETTER_QUEUE);
-    await publishRaw('{"id": "broken');
+    await publishRawEvent('{"id": "broken');
     const dead = await waitFor(async () => (await drain(DEAD_LETTER_QUEUE))[0], {
       timeoutMs: 10_000,
       description: 'the malformed message in the dead-letter queue',
@@ -177,7 +153,7 @@ describe('user.registered', () => {
   it('dead-letters an event whose data breaks the catalog schema', async () => {
     await drain(DEAD_LETTER_QUEUE);
     const event = createEvent('user.registered', newUserData());
-    await publishRaw(
+    await publishRawEvent(
       JSON.stringify({ ...event, data: { userId: event.data.userId, email: 'nope' } }),
     );
     const dead = await waitFor(async () => (await drain(DEAD_LETTER_QUEUE))[0], {
