@@ -1,4 +1,4 @@
-import { createServiceApp } from '@dja/http';
+import { createServiceApp, databaseReadiness } from '@dja/http';
 import { type Express, Router } from 'express';
 import { adminRoutes } from './admin/admin-routes';
 import { type Dependencies, SERVICE_NAME } from './dependencies';
@@ -25,7 +25,7 @@ export function createApp(deps: Dependencies): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: {
-      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      database: databaseReadiness(deps.db),
       keys: () => deps.keys.isReady(),
     },
     // The shared app parses JSON before any route, and Express hands a parser error straight to

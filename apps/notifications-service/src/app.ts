@@ -1,4 +1,4 @@
-import { createServiceApp } from '@dja/http';
+import { createServiceApp, databaseReadiness } from '@dja/http';
 import { type Express, Router } from 'express';
 import { type Dependencies, SERVICE_NAME } from './dependencies';
 import { notificationRoutes } from './notifications/notification-routes';
@@ -15,7 +15,7 @@ export function createApp(deps: Dependencies): Express {
     metrics: deps.metrics,
     readiness: {
       ...deps.readiness,
-      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      database: databaseReadiness(deps.db),
     },
     routes,
     isShuttingDown: deps.isShuttingDown,

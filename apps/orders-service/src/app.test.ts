@@ -1,6 +1,10 @@
+import { createMetricsRegistry } from '@dja/http';
 import { waitFor } from '@dja/test-infra';
 import request from 'supertest';
 import { startTestService, type TestService } from '../test/support/test-service';
+import { createApp } from './app';
+import { connectDatabase } from './database';
+import { SERVICE_NAME } from './dependencies';
 
 let service: TestService;
 beforeAll(async () => {
@@ -20,6 +24,24 @@ it('reports ready once database, broker and keys are', async () => {
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'ready' });
   expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys']);
+});
+
+it('reports not ready, naming the database, when its database cannot be reached', async () => {
+  const url = new URL(service.database.url);
+  url.pathname = '/no_such_database';
+  const unreachable = connectDatabase(url.toString());
+  try {
+    const app = createApp({
+      ...service.deps,
+      db: unreachable,
+      metrics: createMetricsRegistry(SERVICE_NAME),
+    });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toMatchObject({ database: 'failing', keys: 'ok' });
+  } finally {
+    await unreachable.$disconnect();
+  }
 });
 
 it('serves Prometheus metrics', async () => {

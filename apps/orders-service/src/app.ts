@@ -1,4 +1,4 @@
-import { createServiceApp } from '@dja/http';
+import { createServiceApp, databaseReadiness } from '@dja/http';
 import type { Express } from 'express';
 import { type Dependencies, SERVICE_NAME } from './dependencies';
 import { orderRoutes } from './orders/order-routes';
@@ -11,7 +11,7 @@ export function createApp(deps: Dependencies): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: {
-      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      database: databaseReadiness(deps.db),
       ...deps.readiness,
     },
     routes: orderRoutes(deps),

@@ -1,4 +1,4 @@
-import { createServiceApp } from '@dja/http';
+import { createServiceApp, databaseReadiness } from '@dja/http';
 import { type Express, Router } from 'express';
 import { type Dependencies, SERVICE_NAME } from './dependencies';
 import { myProfileRoutes } from './profiles/my-profile-routes';
@@ -16,7 +16,7 @@ export function createApp(deps: Dependencies): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: {
-      database: async () => (await deps.db.$queryRaw<unknown[]>`SELECT 1`).length === 1,
+      database: databaseReadiness(deps.db),
       ...deps.readiness,
     },
     routes,

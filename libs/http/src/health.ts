@@ -4,6 +4,19 @@ import type { Registry } from 'prom-client';
 /** A named readiness check: resolves true when the dependency is usable. */
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
+/** What a readiness check needs of a database client: Prisma's `$queryRaw` tag. */
+export interface RawQueryClient {
+  $queryRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<unknown>;
+}
+
+/** Ready while the database answers `SELECT 1` (an error or a timeout counts as not ready). */
+export function databaseReadiness(db: RawQueryClient): ReadinessCheck {
+  return async () => {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  };
+}
+
 const CHECK_TIMEOUT_MS = 2000;
 
 async function runCheck(check: ReadinessCheck): Promise<boolean> {

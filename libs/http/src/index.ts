@@ -14,7 +14,12 @@ export {
   type RespondableError,
   serviceUnavailable,
 } from './errors';
-export { operationalRoutes, type ReadinessCheck } from './health';
+export {
+  databaseReadiness,
+  operationalRoutes,
+  type RawQueryClient,
+  type ReadinessCheck,
+} from './health';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { createMetricsRegistry, httpMetrics } from './metrics';
 export { requestContext } from './request-context';
