@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Stack, startStack } from '@dja/stack';
-import { SECURITY_STACK_ENV, type SecurityStackInfo, type ServiceName } from './testing/stack-info';
+import { SECURITY_STACK_ENV, type SecurityStackInfo } from './testing/stack-info';
 
 // globalSetup and globalTeardown run in the same process and share globalThis (Jest's contract).
 const RUNNING = Symbol.for('dja.security-tests.stack');
@@ -48,11 +48,7 @@ export default async function globalSetup(): Promise<void> {
     gatewayUrl: stack.gatewayUrl,
     issuer: stack.issuer,
     admin: stack.admin,
-    replicas: stack.replicas.map((replica) => ({
-      service: replica.spec.app.replace(/-service$/, '') as ServiceName,
-      name: replica.name,
-      url: replica.url,
-    })),
+    replicas: stack.replicas.map(({ service, name, url }) => ({ service, name, url })),
     signingKeyFile,
     jwksCooldownSeconds: JWKS_COOLDOWN_SECONDS,
   };

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@dja/test-infra';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -27,6 +28,13 @@ export class Replica {
 
   get name(): string {
     return `${this.spec.app}-${this.spec.id}`;
+  }
+
+  /** The service this replica belongs to, e.g. `orders` for `orders-service`. */
+  get service(): ServiceName {
+    const service = SERVICE_NAMES.find((name) => SERVICES[name].app === this.spec.app);
+    if (!service) throw new Error(`${this.spec.app} is not a service of the topology`);
+    return service;
   }
 
   get url(): string {

@@ -26,7 +26,7 @@ interface RunningStack {
   internalUrl: string;
   issuer: string;
   admin: { email: string; password: string };
-  replicas: ReadonlyArray<{ name: string; url: string; spec: { app: string } }>;
+  replicas: ReadonlyArray<{ name: string; url: string; service: ServiceName }>;
 }
 
 export function describeStack(stack: RunningStack): StackInfo {
@@ -35,11 +35,7 @@ export function describeStack(stack: RunningStack): StackInfo {
     internalUrl: stack.internalUrl,
     issuer: stack.issuer,
     admin: stack.admin,
-    replicas: stack.replicas.map((replica) => ({
-      service: replica.spec.app.replace(/-service$/, '') as ServiceName,
-      name: replica.name,
-      url: replica.url,
-    })),
+    replicas: stack.replicas.map(({ service, name, url }) => ({ service, name, url })),
   };
 }
 
