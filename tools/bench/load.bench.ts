@@ -153,26 +153,23 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
   const orders = stack.replicasOf('orders');
   const gateway: Array<{ replicas: number; result: LoadResult; share: Record<string, number> }> =
     [];
-  const throughGateway = async (replicas: number) => {
-    for (let i = 0; i < 20; i++) await probe(`${stack.gatewayUrl}${ordersPath}`, token);
-    const result = await load({
+  const readOrders = (seconds: number) =>
+    load({
       url: `${stack.gatewayUrl}${ordersPath}`,
       headers: bearer(token),
       connections: CONNECTIONS,
-      seconds: SECONDS,
+      seconds,
     });
+  const throughGateway = async (replicas: number) => {
+    for (let i = 0; i < 20; i++) await probe(`${stack.gatewayUrl}${ordersPath}`, token);
+    const result = await readOrders(SECONDS);
     gateway.push({
       replicas,
       result,
       share: await servedShare(`${stack.gatewayUrl}${ordersPath}`, token),
     });
   };
-  await load({
-    url: `${stack.gatewayUrl}${ordersPath}`,
-    headers: bearer(token),
-    connections: CONNECTIONS,
-    seconds: 2,
-  });
+  await readOrders(2); // warm-up
   await throughGateway(3);
   await orders[2]!.stop();
   await throughGateway(2);
@@ -180,12 +177,7 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
   await throughGateway(1);
   await Promise.all([orders[1]!.start(), orders[2]!.start()]);
   // Once more with all three, after the restarted replicas warmed up: the drift of the box.
-  await load({
-    url: `${stack.gatewayUrl}${ordersPath}`,
-    headers: bearer(token),
-    connections: CONNECTIONS,
-    seconds: 2,
-  });
+  await readOrders(2);
   await throughGateway(3);
 
   // 4: issuance at one auth replica, and what logins do to token-verifying reads.
