@@ -14,15 +14,16 @@ afterEach(async () => {
 
 function passwordThreads(options: Partial<PasswordThreadsOptions> = {}) {
   const warnings: object[] = [];
+  const errors: object[] = [];
   const threads = new PasswordThreads({
     threads: 2,
     nice: 19,
     maxQueued: 64,
-    logger: { warn: (obj) => void warnings.push(obj) },
+    logger: { warn: (obj) => void warnings.push(obj), error: (obj) => void errors.push(obj) },
     ...options,
   });
   open.push(threads);
-  return { threads, hasher: new PasswordHasher(threads), warnings };
+  return { threads, hasher: new PasswordHasher(threads), warnings, errors };
 }
 
 /** Nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
@@ -82,6 +83,14 @@ it('rejects what is still waiting when closed, and everything after', async () =
   await expect(hasher.hash('three')).rejects.toThrow('closed');
 });
 
+it('answers 503 and logs, without restarting in a loop, when its threads cannot start', async () => {
+  const { hasher, errors } = passwordThreads({ threads: 1, argon2Path: '/nonexistent/argon2' });
+  const first = hasher.hash('first');
+  await expect(first).rejects.toMatchObject({ status: 503 });
+  await expect(hasher.hash('second')).rejects.toMatchObject({ status: 503 });
+  expect(errors).toEqual([{ err: expect.stringContaining('/nonexistent/argon2') }]);
+});
+
 it('keeps a process alive while it hashes, and never once idle, closed or not', async () => {
   // The regression: a service whose start-up failed left its threads open and Jest never exited.
   const script = join(mkdtempSync(join(tmpdir(), 'password-threads-')), 'never-closed.ts');
@@ -90,7 +99,8 @@ it('keeps a process alive while it hashes, and never once idle, closed or not', 
     [
       `import { PasswordThreads } from ${JSON.stringify(join(__dirname, 'password-threads'))};`,
       'const threads = new PasswordThreads({',
-      '  threads: 2, nice: 19, maxQueued: 8, logger: { warn: () => undefined },',
+      '  threads: 2, nice: 19, maxQueued: 8,',
+      '  logger: { warn: () => undefined, error: () => undefined },',
       '});',
       "void threads.hash('hunter22', {}).then((hash) => console.log(hash.slice(0, 9)));",
     ].join('\n'),

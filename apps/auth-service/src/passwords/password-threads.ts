@@ -49,6 +49,7 @@ type WorkerMessage =
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  started: boolean;
 }
 
 export interface PasswordThreadsOptions {
@@ -62,7 +63,9 @@ export interface PasswordThreadsOptions {
   nice: number;
   /** Hashes waiting for a thread beyond this are refused with 503 instead of queueing forever. */
   maxQueued: number;
-  logger: { warn(obj: object, msg?: string): void };
+  logger: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** Where @node-rs/argon2 is loaded from; resolved from here by default. */
+  argon2Path?: string;
 }
 
 /**
@@ -72,12 +75,15 @@ export interface PasswordThreadsOptions {
  */
 export class PasswordThreads {
   private readonly threads: Thread[] = [];
-  private readonly argon2 = require.resolve('@node-rs/argon2');
+  private readonly argon2: string;
   private nextId = 0;
   private closed = false;
   private warned = false;
+  /** Set when a thread died before it could take work: restarting it would only loop. */
+  private broken = false;
 
   constructor(private readonly options: PasswordThreadsOptions) {
+    this.argon2 = options.argon2Path ?? require.resolve('@node-rs/argon2');
     for (let i = 0; i < options.threads; i++) this.threads.push(this.start());
   }
 
@@ -98,6 +104,7 @@ export class PasswordThreads {
 
   private run(job: Job): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('password threads are closed'));
+    if (this.broken) return Promise.reject(serviceUnavailable('Passwords cannot be checked.'));
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     // One job per thread runs; the rest wait in the thread's message queue.
     const queued = this.threads.reduce((n, t) => n + Math.max(0, t.pending.size - 1), 0);
@@ -117,22 +124,29 @@ export class PasswordThreads {
       eval: true,
       workerData: { argon2: this.argon2, nice: this.options.nice },
     });
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), started: false };
     worker.on('message', (message: WorkerMessage) => {
-      if ('started' in message) return this.checkPriority(message.nice);
+      if ('started' in message) {
+        thread.started = true;
+        return this.checkPriority(message.nice);
+      }
       const pending = thread.pending.get(message.id);
       thread.pending.delete(message.id);
       if (thread.pending.size === 0) worker.unref();
       if (message.error !== undefined) pending?.reject(new Error(message.error));
       else pending?.resolve(message.value);
     });
-    worker.on('error', () => undefined); // followed by 'exit', handled there
+    worker.on('error', (error) => {
+      this.options.logger.error({ err: error.message }, 'password hashing thread failed');
+    });
     worker.on('exit', () => {
       for (const { reject } of thread.pending.values()) {
         reject(serviceUnavailable('A password hashing thread stopped; try again.'));
       }
       thread.pending.clear();
-      if (!this.closed) this.threads[this.threads.indexOf(thread)] = this.start();
+      if (this.closed) return;
+      if (thread.started) this.threads[this.threads.indexOf(thread)] = this.start();
+      else this.broken = true;
     });
     // Idle threads never keep the process alive (a service that failed to start need not close
     // them); busy ones do, until their jobs are answered. Last: adding listeners refs again.
