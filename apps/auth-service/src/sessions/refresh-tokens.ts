@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { addSeconds } from '../clock';
 import type { Database, Transaction } from '../database';
-import type { User } from '../generated/prisma/client';
+import type { TokenUser } from '../tokens/user-token';
 import type { EventEnvelope } from '@dja/messaging';
 import { appendEvent } from '../outbox/outbox';
 
@@ -56,11 +56,8 @@ export async function startSession(
   return { sessionId, refreshToken: token };
 }
 
-/** What an access token needs to know about the user a session belongs to. */
-export type SessionUser = Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>;
-
 export type RotationOutcome =
-  | { kind: 'rotated'; sessionId: string; user: SessionUser; refreshToken: string }
+  | { kind: 'rotated'; sessionId: string; user: TokenUser; refreshToken: string }
   /** Unknown, expired, or of a revoked session or suspended user. */
   | { kind: 'rejected' }
   /** A spent token came back: the session has just been revoked (RFC 9700 §4.14.2). */
@@ -135,7 +132,7 @@ export async function rotateRefreshToken(
     return { kind: 'reused', sessionId: row.session_id };
   }
   if (!row.rotated) return { kind: 'rejected' };
-  const user: SessionUser = {
+  const user: TokenUser = {
     id: row.user_id,
     email: row.email,
     roles: row.roles,

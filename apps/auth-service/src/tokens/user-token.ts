@@ -6,9 +6,12 @@ export interface UserTokenPolicy {
   scopes: readonly string[];
 }
 
+/** What a user's access token says about the user. */
+export type TokenUser = Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>;
+
 /** The claims of a user's access token: who, which session, what for. */
 export function userTokenSubject(
-  user: Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>,
+  user: TokenUser,
   sessionId: string,
   policy: UserTokenPolicy,
   scopes: readonly string[] = policy.scopes,
