@@ -7,8 +7,8 @@
 # docker-compose.yml builds all of them. The build stage bundles all four services, so the
 # image of each service reuses one cached build.
 
-# Node 20.19 or later: jose (ES modules only) is loaded through require(esm).
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# Node 24 LTS, pinned to a minor (package.json `engines`: >=24).
+ARG NODE_IMAGE=node:24.11-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /repo
