@@ -104,6 +104,23 @@ describe('docker-compose.yml', () => {
     expect(built).toEqual(SERVICE_NAMES.map(app).sort());
   });
 
+  it('makes every mounted secret on first start, with make-secrets.sh, before auth-service starts', () => {
+    const job = service('make-secrets');
+    expect(job.restart).toBe('no');
+    const folder = mounts(job).find((m) => m.target === '/secrets')?.source;
+    expect(folder).toBe(join(ROOT, 'infra/compose/secrets'));
+    expect(mounts(job)).toContainEqual({
+      source: join(ROOT, 'infra/compose/make-secrets.sh'),
+      target: '/make-secrets.sh',
+    });
+    for (const secret of Object.values(compose.secrets ?? {})) {
+      expect(secret.file?.startsWith(`${folder}/`)).toBe(true);
+    }
+    expect(service('auth-service').depends_on?.['make-secrets']?.condition).toBe(
+      'service_completed_successfully',
+    );
+  });
+
   it.each(SERVICE_NAMES)('gives %s the replica count of the local stack', (name) => {
     expect(service(app(name)).deploy?.replicas).toBe(SERVICES[name].replicas);
   });
