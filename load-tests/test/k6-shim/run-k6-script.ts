@@ -47,7 +47,7 @@ export async function runK6Script(
       entryPoints: [join(__dirname, 'runner.ts')],
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       format: 'cjs',
       outfile: bundle,
       logLevel: 'silent',

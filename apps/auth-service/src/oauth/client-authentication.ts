@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { ServiceClient } from '../config';
 import { OAuthError } from './oauth-error';
@@ -51,6 +51,6 @@ export function authenticateClient(
   return client;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));

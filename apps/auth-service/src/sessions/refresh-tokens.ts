@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { addSeconds } from '../clock';
 import type { Database, Transaction } from '../database';
 import type { TokenUser } from '../tokens/user-token';
@@ -23,7 +23,7 @@ function newRefreshToken(): { token: string; tokenHash: Uint8Array<ArrayBuffer> 
 }
 
 function hashRefreshToken(token: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash('sha256').update(token).digest());
+  return new Uint8Array(hash('sha256', token, 'buffer'));
 }
 
 /** Starts a session for a user who just logged in; resolves with its id and refresh token. */

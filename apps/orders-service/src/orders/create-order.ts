@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { ProblemError } from '@dja/http';
 import { createEvent, enqueueEvent } from '@dja/messaging';
 import type { Clock } from '../clock';
@@ -83,5 +83,5 @@ function replay(earlier: OrderRow, requestHash: string | null): CreateOrderOutco
 /** SHA-256 of the validated items, so that formatting and dropped members do not count. */
 function hashRequest(items: OrderItem[]): string {
   const normalised = items.map(({ sku, quantity }) => [sku, quantity]);
-  return createHash('sha256').update(JSON.stringify(normalised)).digest('hex');
+  return hash('sha256', JSON.stringify(normalised));
 }

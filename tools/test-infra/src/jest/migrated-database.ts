@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Client } from 'pg';
@@ -20,7 +20,7 @@ async function ensureTemplate(migrationsDir: string): Promise<string> {
     .filter((entry) => /^\d+_/.test(entry))
     .sort()
     .map((entry) => readFileSync(join(migrationsDir, entry, 'migration.sql'), 'utf8'));
-  const digest = createHash('sha256').update(migrations.join('\0')).digest('hex').slice(0, 16);
+  const digest = hash('sha256', migrations.join('\0')).slice(0, 16);
   const service = basename(join(migrationsDir, '../..'))
     .replace(/[^a-z0-9]/gi, '_')
     .toLowerCase();
