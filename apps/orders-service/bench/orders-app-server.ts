@@ -9,8 +9,10 @@
  * - `session`: an opaque session id looked up in PostgreSQL on every request, the stateful
  *   alternative to JWTs (SESSION_STORE_URL, table `sessions`).
  *
- * It lives with the service because it runs the service's own routes; tools/bench/load.bench.ts
- * starts it with tsx and reads the one JSON line it prints with the three URLs.
+ * It lives with the service because it runs the service's own routes. `nx run
+ * orders-service:build-bench-server` bundles it to dist/bench/orders-app-server.js (`npm run bench`
+ * does), and tools/bench/benchmarks/load.bench.ts starts that and reads the one JSON line it
+ * prints with the three URLs.
  */
 import {
   type AccessTokenPrincipal,

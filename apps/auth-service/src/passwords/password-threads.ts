@@ -71,7 +71,7 @@ export interface PasswordThreadsOptions {
 /**
  * argon2 on dedicated, lower-priority worker threads. A login costs tens of milliseconds of CPU
  * by design; on the libuv pool at normal priority a few concurrent logins take every core from
- * the event loops serving requests, which is what bench:load measured (docs/benchmarks.md).
+ * the event loops serving requests, which is what `npm run bench -- load` measured (docs/benchmarks.md).
  */
 export class PasswordThreads {
   private readonly threads: Thread[] = [];

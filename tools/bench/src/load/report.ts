@@ -1,8 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
-import { type ChartRow, chartSvg, renderPng } from './chart';
-import type { LoadResult } from './measure';
+import type { ChartRow } from '../chart';
+import { writeChart, writeDocsSection } from '../docs';
+import type { LoadResult } from '../measure';
 
 export interface Report {
   machine: { cpus: number; model: string; node: string; loadAverage: number[] };
@@ -40,7 +38,7 @@ export interface LoginEffect {
 
 export type RatedLoginEffect = LoginEffect & { p99Ratio: number };
 
-const HEADING = '## Load across replicas (npm run bench:load)';
+const HEADING = '## Load across replicas (npm run bench -- load)';
 
 const row = (label: string, r: LoadResult, extra = '') =>
   `| ${label} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |${extra}`;
@@ -94,7 +92,7 @@ export function markdown(report: Report): string {
     '**What is measured.** One local stack (`tools/stack`: PostgreSQL, RabbitMQ, nginx, 2 auth,',
     '3 orders, 1 profile and 1 notifications replicas, `LOG_LEVEL=warn`), loaded with autocannon',
     `from the benchmark process: ${settings.connections} connections, ${settings.seconds} s per run, every`,
-    'comparison measured side by side in the same run. File: `tools/bench/load.bench.ts`.',
+    'comparison measured side by side in the same run. File: `tools/bench/benchmarks/load.bench.ts`.',
     '',
     `- **Auth tax** and **session store**: the orders service's own app (\`createApp\` of`,
     '  apps/orders-service, same route, same Prisma query for 5 orders) built three times in one',
@@ -212,7 +210,7 @@ export function markdown(report: Report): string {
       (m) => `| ${m.replica} | ${m.idleMiB ?? '–'} | ${m.underLoadMiB ?? '–'} |`,
     ),
     '',
-    'Last line of that run (all figures also in `bench-results.json`):',
+    'Headline of that run (all figures also in `docs/bench/bench-results.json`):',
     '',
     '```json',
     JSON.stringify(report.headline),
@@ -221,26 +219,12 @@ export function markdown(report: Report): string {
   ].join('\n');
 }
 
-/** Replaces (or appends) this benchmark's section of docs/benchmarks.md, leaving the others. */
-export async function writeReport(root: string, report: Report): Promise<void> {
-  const file = join(root, 'docs/benchmarks.md');
-  const page = await readFile(file, 'utf8');
-  const start = page.indexOf(HEADING);
-  // Formatted as `npm run format:check` expects, so a fresh run leaves the tree clean.
-  const options = { ...(await resolveConfig(file)), filepath: file };
-  const section = await format(markdown(report), options);
-  let next: string;
-  if (start === -1) next = `${page.trimEnd()}\n\n${section}`;
-  else {
-    const end = page.indexOf('\n## ', start + HEADING.length);
-    next = page.slice(0, start) + section + (end === -1 ? '' : `\n${page.slice(end + 1)}`);
-  }
-  await writeFile(file, next);
-  const results = join(root, 'bench-results.json');
-  await writeFile(results, await format(JSON.stringify(report), { ...options, filepath: results }));
-  await mkdir(join(root, 'docs/bench'), { recursive: true });
-  await renderPng(
-    chartSvg('npm run bench:load: throughput and latency per scenario', chartRows(report)),
-    join(root, 'docs/bench/load.png'),
+/** This benchmark's section of docs/benchmarks.md and docs/bench/load.png. */
+export async function writeReport(report: Report): Promise<void> {
+  await writeDocsSection(HEADING, markdown(report));
+  await writeChart(
+    'load',
+    'npm run bench -- load: throughput and latency per scenario',
+    chartRows(report),
   );
 }

@@ -4,13 +4,14 @@
  * the same run, at concurrency 1 and 64. Absolute numbers depend on the machine; the ratios are
  * what we compare. Method and results: docs/benchmarks.md.
  *
- *   npm run bench:verify            (BENCH_SECONDS=0.5 BENCH_ROUNDS=9 by default)
+ *   npm run bench -- verify            (BENCH_SECONDS=0.5 BENCH_ROUNDS=9 by default)
  */
 import { type KeyObject, verify } from 'node:crypto';
 import type { Request } from 'express';
 import { importJWK, jwtVerify } from 'jose';
-import { InMemoryRevocationList, authenticate, createAccessTokenVerifier } from '../src/index';
-import { createTestIssuer } from '../src/testing/index';
+import { InMemoryRevocationList, authenticate, createAccessTokenVerifier } from '@dja/auth';
+import { createTestIssuer } from '@dja/auth/testing';
+import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -56,7 +57,7 @@ function bearerRequest(token: string): Request {
   } as unknown as Request;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<BenchmarkResult> {
   const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
   const tokens = Array.from({ length: TOKENS }, (_, n) =>
     issuer.mint({ sub: `user-${n}`, sid: `session-${n}`, scope: 'orders:read orders:write' }),
@@ -150,42 +151,78 @@ async function main(): Promise<void> {
   const ratio = (name: string, concurrency: number, suffix = '') =>
     Math.round(median(ratios.get(`${name}|${concurrency}${suffix}`) ?? []) * 100) / 100;
 
-  console.log(`Node ${process.version}, ${ROUNDS} rounds of ${SECONDS}s per row, medians`);
-  console.log('| path | concurrency | verifications/s | vs raw baseline |');
-  console.log('| --- | ---: | ---: | ---: |');
+  console.error(`Node ${process.version}, ${ROUNDS} rounds of ${SECONDS}s per row, medians`);
+  console.error('| path | concurrency | verifications/s | vs raw baseline |');
+  console.error('| --- | ---: | ---: | ---: |');
   for (const [name, concurrency] of plan) {
     const perSecond = Math.round(rate(name, concurrency));
-    console.log(`| ${name} | ${concurrency} | ${perSecond} | ${ratio(name, concurrency)}x |`);
+    console.error(`| ${name} | ${concurrency} | ${perSecond} | ${ratio(name, concurrency)}x |`);
   }
-  console.log(
+  console.error(
     'baseline: sync crypto.verify at concurrency 1, async crypto.verify at concurrency 64',
   );
-
-  const uncached64 = ratio('requireAuth path, uncached', 64);
-  const cached1 = ratio('requireAuth path, cached', 1);
-  const cached64 = ratio('requireAuth path, cached', 64);
-  console.log(
-    JSON.stringify({
-      c1: {
-        uncachedVsRawSync: ratio('requireAuth path, uncached', 1),
-        uncachedVsRawAsync: ratio('requireAuth path, uncached', 1, '|vs async'),
-        cachedVsRawSync: cached1,
-        joseVsRawSync: ratio('jose.jwtVerify', 1),
-        joseVsRawAsync: ratio('jose.jwtVerify', 1, '|vs async'),
-      },
-      c64: {
-        uncachedVsRawAsync: uncached64,
-        cachedVsRawAsync: cached64,
-        joseVsRawAsync: ratio('jose.jwtVerify', 64),
-      },
-      targets: { uncachedC64: 0.9, cached: 5 },
-      met: uncached64 >= 0.9 && cached1 >= 5 && cached64 >= 5,
-    }),
-  );
   await issuer.close();
+
+  const rawSync = 'raw sync crypto.verify, 1 at a time';
+  const rawAsync64 = 'raw async crypto.verify, 64 at a time';
+  return {
+    benchmark: 'verify',
+    figures: [
+      figure({
+        key: 'uncachedC64',
+        label: 'uncached, concurrency 64',
+        value: ratio('requireAuth path, uncached', 64),
+        unit: 'x',
+        judgedBy: rawAsync64,
+        target: { atLeast: 0.9 },
+      }),
+      figure({
+        key: 'uncachedC1',
+        label: 'uncached, concurrency 1',
+        value: ratio('requireAuth path, uncached', 1),
+        unit: 'x',
+        judgedBy: rawSync,
+        target: { atLeast: 0.8 },
+      }),
+      figure({
+        key: 'cachedC1',
+        label: 'cached, concurrency 1',
+        value: ratio('requireAuth path, cached', 1),
+        unit: 'x',
+        judgedBy: rawSync,
+        target: { atLeast: 5 },
+      }),
+      figure({
+        key: 'cachedC64',
+        label: 'cached, concurrency 64',
+        value: ratio('requireAuth path, cached', 64),
+        unit: 'x',
+        judgedBy: rawAsync64,
+        target: { atLeast: 5 },
+      }),
+      figure({
+        key: 'joseC64',
+        label: 'jose.jwtVerify, concurrency 64',
+        value: ratio('jose.jwtVerify', 64),
+        unit: 'x',
+        judgedBy: rawAsync64,
+      }),
+    ],
+    details: {
+      rounds: ROUNDS,
+      secondsPerSlice: SECONDS,
+      rows: plan.map(([name, concurrency]) => ({
+        path: name,
+        concurrency,
+        perSecond: Math.round(rate(name, concurrency)),
+        ratio: ratio(name, concurrency),
+      })),
+      c1VsRawAsync: {
+        uncached: ratio('requireAuth path, uncached', 1, '|vs async'),
+        jose: ratio('jose.jwtVerify', 1, '|vs async'),
+      },
+    },
+  };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main);

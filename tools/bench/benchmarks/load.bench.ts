@@ -1,8 +1,8 @@
 /**
- * npm run bench:load: the system under load on this machine, every comparison side by side in
+ * npm run bench -- load: the system under load on this machine, every comparison side by side in
  * one run against one local stack (tools/stack). See docs/benchmarks.md, "Load across replicas",
- * for what each part measures. Writes that section, docs/bench/load.png and bench-results.json;
- * the last line of output is one JSON object with the headline figures.
+ * for what each part measures. Writes that section and docs/bench/load.png; its figures go to
+ * docs/bench/bench-results.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -14,7 +14,8 @@ import { createDatabase, startPostgres } from '@dja/test-infra';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { startStack, type Stack } from '@dja/stack';
-import { login, logout, probe, register, type Tokens } from './src/api';
+import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
+import { login, logout, probe, register, type Tokens } from '../src/load/api';
 import {
   cpuSeconds,
   load,
@@ -24,10 +25,14 @@ import {
   percentile,
   round,
   rssMiB,
-} from './src/measure';
-import { type LoginEffect, type RatedLoginEffect, type Report, writeReport } from './src/report';
-
-const ROOT = join(__dirname, '../..');
+} from '../src/measure';
+import {
+  type LoginEffect,
+  type RatedLoginEffect,
+  type Report,
+  writeReport,
+} from '../src/load/report';
+import { ROOT } from '../src/results';
 const PASSWORD = 'benchmark password 1234';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -35,7 +40,7 @@ const CONNECTIONS = 16;
 const LOGOUTS = Number(process.env.LOGOUTS ?? 40);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-async function main(): Promise<void> {
+async function main(): Promise<BenchmarkResult> {
   const started = Date.now();
   log('starting the stack…');
   const stack = await startStack({
@@ -49,8 +54,8 @@ async function main(): Promise<void> {
   try {
     const report = await run(stack, memory);
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
-    await writeReport(ROOT, report);
-    console.log(JSON.stringify(report.headline));
+    await writeReport(report);
+    return { benchmark: 'load', figures: loadFigures(report), details: report };
   } finally {
     memory.stop();
     await stack.stop();
@@ -429,7 +434,8 @@ async function seedSessions(url: string, principal: unknown): Promise<string> {
 async function startOrdersAppServer(env: Record<string, string>) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(__dirname, '../../apps/orders-service/bench/orders-app-server.ts')],
+    // Built by orders-service:build-bench-server, which `npm run bench` runs first.
+    [join(ROOT, 'dist/bench/orders-app-server.js')],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -473,10 +479,59 @@ class MemorySampler {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+/** The figures judged by a target, and the memory of each service at its largest replica. */
+function loadFigures(report: Report): BenchmarkResult['figures'] {
+  const { headline } = report as { headline: Record<string, number> };
+  const largest = (app: string, field: 'idleMiB' | 'underLoadMiB') =>
+    Math.max(
+      0,
+      ...report.memory.filter((m) => m.replica.startsWith(app)).map((m) => m[field] ?? 0),
+    );
+  const memory = ['auth-service', 'orders-service', 'profile-service', 'notifications-service'];
+  return [
+    figure({
+      key: 'authTax',
+      label: 'GET /orders with JWT check',
+      value: report.authTax,
+      unit: 'x',
+      judgedBy: 'same app without auth',
+      target: { atLeast: 0.95 },
+    }),
+    figure({
+      key: 'refreshesPerCore',
+      label: 'refresh grants per auth CPU-second',
+      value: headline.refreshesPerSecondPerCore!,
+      unit: '/s',
+      target: { atLeast: 1200 },
+    }),
+    figure({
+      key: 'loginsPerCore',
+      label: 'logins (argon2id) per auth CPU-second',
+      value: headline.loginsPerSecondPerCore!,
+      unit: '/s',
+      target: { atLeast: 30 },
+    }),
+    figure({
+      key: 'readP99WithLoginsAtHalfLoad',
+      label: 'GET /orders p99 during logins, half load',
+      value: report.issuance.loginEffect.open.p99Ratio,
+      unit: 'x',
+      judgedBy: 'p99 without logins',
+      target: { atMost: 1.1 },
+    }),
+    ...memory.map((app) =>
+      figure({
+        key: `${app}PeakMiB`,
+        label: `${app} RSS under load (largest replica)`,
+        value: largest(app, 'underLoadMiB'),
+        unit: 'MiB',
+        target: { atMost: app === 'auth-service' ? 220 : 160 },
+      }),
+    ),
+  ];
+}
+
+runBenchmark(main);
 
 /** The pair whose p99 ratio (with logins / alone) is the median, and that ratio. */
 function medianEffect(pairs: LoginEffect[]): RatedLoginEffect {

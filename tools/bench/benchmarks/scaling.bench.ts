@@ -1,0 +1,245 @@
+/**
+ * npm run bench -- scaling: does throughput grow with orders replicas when each replica has a
+ * fixed CPU budget, as it has on a cluster?
+ *
+ * One local stack; each orders replica runs in a cgroup of its own with a CFS quota of
+ * BENCH_REPLICA_CPUS (src/cpu-budget.ts). nginx, PostgreSQL, RabbitMQ, the auth service and the
+ * load generator run outside any budget. `GET /orders` through the gateway with 1, 2 and 3
+ * replicas running, in ROUNDS rounds of rotating order; each round's 2- and 3-replica
+ * throughput is divided by n times the same round's 1-replica throughput (1.00 = linear).
+ * Writes its section of docs/benchmarks.md and docs/bench/scaling.png.
+ */
+import { type Replica, startStack, type Stack } from '@dja/stack';
+import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
+import type { ChartRow } from '../src/chart';
+import { type CpuBudget, cpuBudgets } from '../src/cpu-budget';
+import { writeChart, writeDocsSection } from '../src/docs';
+import { login, probe, register } from '../src/load/api';
+import { cpuSeconds, load, type LoadResult, median, medianOf, round } from '../src/measure';
+
+const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 16;
+const TARGET = 0.85;
+const ORDER: number[][] = [
+  [1, 2, 3],
+  [3, 2, 1],
+  [2, 1, 3],
+];
+const HEADING = '## Scaling under a CPU budget (npm run bench -- scaling)';
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+interface Measurement {
+  replicas: number;
+  result: LoadResult;
+  /** CPU seconds each running replica used during the run, divided by the run's seconds. */
+  cpusUsed: number[];
+  throttledPeriods: number;
+}
+
+/** The orders replicas, each with its budget; `use(n)` leaves exactly the first n running. */
+class BudgetedReplicas {
+  private constructor(
+    private readonly replicas: Replica[],
+    private readonly budgets: CpuBudget[],
+  ) {}
+
+  static async create(stack: Stack): Promise<BudgetedReplicas> {
+    const budget = await cpuBudgets(`dja-bench-scaling-${process.pid}`);
+    const replicas = stack.replicasOf('orders');
+    const budgets = await Promise.all(replicas.map((r) => budget(r.name, REPLICA_CPUS)));
+    await Promise.all(replicas.map((r, i) => budgets[i]!.add(r.pid!)));
+    return new BudgetedReplicas(replicas, budgets);
+  }
+
+  running(n: number): Replica[] {
+    return this.replicas.slice(0, n);
+  }
+
+  async use(n: number): Promise<void> {
+    for (const [i, replica] of this.replicas.entries()) {
+      if (i >= n) await replica.stop();
+      else if (!replica.isRunning()) {
+        await replica.start();
+        await this.budgets[i]!.add(replica.pid!);
+      }
+    }
+  }
+
+  throttled(n: number): Promise<number[]> {
+    return Promise.all(this.budgets.slice(0, n).map((b) => b.throttledPeriods()));
+  }
+
+  async remove(): Promise<void> {
+    for (const budget of this.budgets) await budget.remove();
+  }
+}
+
+async function measure(
+  stack: Stack,
+  replicas: BudgetedReplicas,
+  n: number,
+  token: string,
+): Promise<Measurement> {
+  await replicas.use(n);
+  const url = `${stack.gatewayUrl}/orders?limit=10`;
+  // nginx learns of stopped replicas from failed attempts; let it, then warm the survivors.
+  for (let i = 0; i < 30; i++) await probe(url, token);
+  await load({
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    connections: CONNECTIONS,
+    seconds: 1,
+  });
+  const running = replicas.running(n);
+  const cpuBefore = running.map((r) => cpuSeconds(r.pid));
+  const throttledBefore = await replicas.throttled(n);
+  const result = await load({
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  });
+  const throttledAfter = await replicas.throttled(n);
+  return {
+    replicas: n,
+    result,
+    cpusUsed: running.map((r, i) => round((cpuSeconds(r.pid) - cpuBefore[i]!) / SECONDS)),
+    throttledPeriods: throttledAfter.reduce((sum, t, i) => sum + t - throttledBefore[i]!, 0),
+  };
+}
+
+function markdown(
+  rows: Array<{ replicas: number; result: LoadResult; efficiency: number; cpusUsed: number }>,
+  rounds: Measurement[][],
+  met: boolean,
+): string {
+  return [
+    HEADING,
+    '',
+    `**What is measured.** \`GET /orders?limit=10\` through the nginx gateway (autocannon, ${CONNECTIONS}`,
+    `connections, ${SECONDS} s per run) with 1, 2 and 3 orders replicas running. Each orders replica`,
+    `runs in a cgroup of its own with a CPU quota of **${REPLICA_CPUS} CPU** (CFS quota, what`,
+    '`docker run --cpus` and a Kubernetes CPU limit set); nginx, PostgreSQL, RabbitMQ, the auth',
+    'service and the load generator have no budget. Replicas not in use are stopped. Rounds',
+    `rotate the order (${ROUNDS} rounds); each round's n-replica throughput is divided by n times`,
+    "that round's 1-replica throughput, and the median of those ratios is reported.",
+    'File: `tools/bench/benchmarks/scaling.bench.ts`.',
+    '',
+    '![Throughput and latency with 1, 2 and 3 orders replicas](bench/scaling.png)',
+    '',
+    '| orders replicas | 2xx/s (median) | p50 (ms) | p99 (ms) | CPU used per replica | vs n × 1 replica |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.replicas} | ${r.result.rps} | ${r.result.p50} | ${r.result.p99} | ${r.cpusUsed} | ${r.efficiency.toFixed(2)}x |`,
+    ),
+    '',
+    `Target ≥ ${TARGET}x linear for 2 and 3 replicas: **${met ? 'met' : 'not met'}**.`,
+    '',
+    'Per round (2xx/s for 1, 2, 3 replicas): ' +
+      rounds
+        .map((round) =>
+          [1, 2, 3].map((n) => round.find((m) => m.replicas === n)!.result.rps).join(' / '),
+        )
+        .join('; ') +
+      '.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<BenchmarkResult> {
+  log('starting the stack…');
+  const stack = await startStack({
+    port: 0,
+    replicas: { auth: 1, orders: 3, profile: 1, notifications: 1 },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    onProgress: (m) => log(`… ${m}`),
+  });
+  let replicas: BudgetedReplicas | undefined;
+  try {
+    replicas = await BudgetedReplicas.create(stack);
+    const email = `bench-scaling-${Date.now()}@example.com`;
+    const password = 'benchmark password 1234';
+    await register(`${stack.gatewayUrl}/auth`, email, password);
+    const { access_token: token } = await login(`${stack.gatewayUrl}/auth`, email, password);
+
+    const rounds: Measurement[][] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const round: Measurement[] = [];
+      for (const n of ORDER[r % ORDER.length]!) {
+        const m = await measure(stack, replicas, n, token);
+        log(`round ${r + 1}, ${n} replica(s): ${m.result.rps}/s, CPU ${m.cpusUsed.join(', ')}`);
+        round.push(m);
+      }
+      rounds.push(round);
+    }
+    const of = (round: Measurement[], n: number) => round.find((m) => m.replicas === n)!;
+    const efficiency = (n: number) =>
+      round(
+        median(rounds.map((r) => of(r, n).result.rps / (n * Math.max(of(r, 1).result.rps, 1)))),
+      );
+    const rows = [1, 2, 3].map((n) => ({
+      replicas: n,
+      result: medianOf(rounds.map((r) => of(r, n).result)),
+      efficiency: n === 1 ? 1 : efficiency(n),
+      cpusUsed: median(rounds.flatMap((r) => of(r, n).cpusUsed)),
+    }));
+    const figures = [
+      ...[2, 3].map((n) =>
+        figure({
+          key: `linear${n}`,
+          label: `${n} orders replicas at ${REPLICA_CPUS} CPU each`,
+          value: efficiency(n),
+          unit: 'x',
+          judgedBy: `${n} × 1 replica`,
+          target: { atLeast: TARGET },
+        }),
+      ),
+      ...rows.map((r) =>
+        figure({
+          key: `rps${r.replicas}`,
+          label: `GET /orders via gateway, ${r.replicas} replica(s)`,
+          value: r.result.rps,
+          unit: 'req/s',
+        }),
+      ),
+    ];
+    const chart: ChartRow[] = rows.map((r) => ({
+      label: `${r.replicas} orders replica(s), ${REPLICA_CPUS} CPU each`,
+      rps: r.result.rps,
+      p50: r.result.p50,
+      p99: r.result.p99,
+    }));
+    await writeDocsSection(
+      HEADING,
+      markdown(
+        rows,
+        rounds,
+        figures.slice(0, 2).every((f) => f.met),
+      ),
+    );
+    await writeChart(
+      'scaling',
+      'npm run bench -- scaling: orders replicas under a CPU budget',
+      chart,
+    );
+    return {
+      benchmark: 'scaling',
+      figures,
+      details: {
+        replicaCpus: REPLICA_CPUS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        rows,
+        rounds,
+      },
+    };
+  } finally {
+    await stack.stop();
+    await replicas?.remove();
+  }
+}
+
+runBenchmark(main);

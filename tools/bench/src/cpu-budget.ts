@@ -1,0 +1,76 @@
+/**
+ * A fixed CPU budget for a process, as a cluster's CPU limit gives a pod: a cgroup with a CFS
+ * quota (cgroup v2 `cpu.max`, or v1 `cpu.cfs_quota_us` where the v1 cpu controller is mounted),
+ * the same mechanism `docker run --cpus` and Kubernetes limits use. Needs root.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const PERIOD_US = 100_000;
+
+interface Hierarchy {
+  root: string;
+  version: 1 | 2;
+}
+
+function findHierarchy(): Hierarchy | undefined {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers'))
+    return { root: '/sys/fs/cgroup', version: 2 };
+  if (existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) {
+    return { root: '/sys/fs/cgroup/cpu', version: 1 };
+  }
+  return undefined;
+}
+
+export interface CpuBudget {
+  readonly cpus: number;
+  /** Moves a process (all its threads) into the budget. */
+  add(pid: number): Promise<void>;
+  /** Scheduler periods so far in which the budget ran out. */
+  throttledPeriods(): Promise<number>;
+  remove(): Promise<void>;
+}
+
+/** Creates cgroups under one parent named for this run; throws if none can be written. */
+export async function cpuBudgets(
+  name: string,
+): Promise<(label: string, cpus: number) => Promise<CpuBudget>> {
+  const hierarchy = findHierarchy();
+  if (!hierarchy) throw new Error('no cgroup cpu controller found under /sys/fs/cgroup');
+  const parent = join(hierarchy.root, name);
+  await mkdir(parent, { recursive: true });
+  if (hierarchy.version === 2) {
+    await writeFile(join(hierarchy.root, 'cgroup.subtree_control'), '+cpu').catch(() => undefined);
+    await writeFile(join(parent, 'cgroup.subtree_control'), '+cpu');
+  }
+  return async (label, cpus) => {
+    const dir = join(parent, label);
+    await mkdir(dir, { recursive: true });
+    const quota = Math.round(cpus * PERIOD_US);
+    if (hierarchy.version === 2) await writeFile(join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
+    else {
+      await writeFile(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
+      await writeFile(join(dir, 'cpu.cfs_quota_us'), String(quota));
+    }
+    return {
+      cpus,
+      add: (pid) => writeFile(join(dir, 'cgroup.procs'), String(pid)),
+      throttledPeriods: async () => {
+        const stat = await readFile(join(dir, 'cpu.stat'), 'utf8');
+        return Number(/^nr_throttled (\d+)/m.exec(stat)?.[1] ?? 0);
+      },
+      remove: async () => {
+        // A cgroup can only be removed once empty: hand any process left back to the root.
+        const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8'))
+          .split('\n')
+          .filter(Boolean);
+        for (const pid of procs) {
+          await writeFile(join(hierarchy.root, 'cgroup.procs'), pid).catch(() => undefined);
+        }
+        await rmdir(dir).catch(() => undefined);
+        await rmdir(parent).catch(() => undefined);
+      },
+    };
+  };
+}
