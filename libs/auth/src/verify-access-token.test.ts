@@ -195,6 +195,23 @@ describe('createAccessTokenVerifier rejects', () => {
     });
   });
 
+  // One token alone is checked on the event loop; tokens that arrive together go to the pool.
+  it('rejects altered signatures and accepts valid tokens within one burst of verifications', async () => {
+    const alter = (token: string) => {
+      const [header, payload, signature] = segments(token);
+      const bytes = Buffer.from(signature, 'base64url');
+      bytes[10] = (bytes[10] as number) ^ 1;
+      return `${header}.${payload}.${bytes.toString('base64url')}`;
+    };
+    const tokens = Array.from({ length: 8 }, (_, n) => issuer.mint({ sub: `user-${n}` }));
+    const outcomes = await Promise.allSettled(
+      tokens.map((token, n) => verifier.verify(n % 2 === 0 ? token : alter(token))),
+    );
+    expect(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value.subject : o.reason.code)),
+    ).toEqual(tokens.map((_, n) => (n % 2 === 0 ? `user-${n}` : 'ERR_TOKEN_SIGNATURE')));
+  });
+
   it('rejects a token whose signature is truncated', async () => {
     const [header, payload, signature] = segments(issuer.mint());
     expect(await rejection(`${header}.${payload}.${signature.slice(0, -4)}`)).toEqual({
