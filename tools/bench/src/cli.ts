@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- <name>…] [-- --list]: runs the named benchmarks (all by default), each in a
- * process of its own, merges their figures into docs/bench/bench-results.json and prints one
+ * process of its own, merges each one's figures into docs/bench/bench-results.json as it ends, and prints one
  * screen: every figure, what it is judged by, its target and whether it is met.
  */
 import { spawn } from 'node:child_process';
@@ -50,7 +50,10 @@ async function main(args: string[]): Promise<void> {
   try {
     for (const name of names) {
       try {
-        results.push(await runOne(name, dir));
+        const result = await runOne(name, dir);
+        results.push(result);
+        // Each as it finishes, so that an interrupted run keeps what it measured.
+        await mergeResults([result]);
       } catch (error) {
         failed.push(name);
         process.stderr.write(`${name} failed: ${(error as Error).message}\n`);
@@ -59,7 +62,6 @@ async function main(args: string[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  if (results.length > 0) await mergeResults(results);
   console.log(summary(results, failed));
   console.log(`figures and details: ${RESULTS_FILE}`);
   if (failed.length > 0) process.exitCode = 1;
