@@ -1,14 +1,14 @@
+import { createMetricsRegistry } from '@dja/http';
 import request from 'supertest';
 import { createApp } from './app';
-import { loadAuthConfig } from './config';
-import { createDependencies } from './dependencies';
+import { SERVICE_NAME } from './dependencies';
+import { KeyStore } from './keys/key-store';
 import {
   adminAccessToken,
   registerAndLogIn,
   SERVICE_CLIENT,
   serviceAccessToken,
   startTestService,
-  TEST_ENV,
   type TestService,
 } from '../test/support/test-service';
 
@@ -34,18 +34,22 @@ describe('operational endpoints', () => {
   });
 
   it('reports not ready before the keys are loaded', async () => {
-    const deps = createDependencies(
-      loadAuthConfig({ ...TEST_ENV, DATABASE_URL: service.database.url }),
-      { logger: service.deps.logger },
-    );
-    try {
-      const res = await request(createApp(deps)).get('/readyz');
-      expect(res.status).toBe(503);
-      expect(res.body.checks).toEqual({ database: 'ok', keys: 'failing' });
-    } finally {
-      await deps.passwords.close();
-      await deps.db.$disconnect();
-    }
+    const { db, encryption, clock } = service.deps.rotation;
+    const unloaded = new KeyStore({
+      db,
+      encryption,
+      clock,
+      logger: service.deps.logger,
+      reloadIntervalSeconds: service.config.KEY_RELOAD_INTERVAL,
+    });
+    const app = createApp({
+      ...service.deps,
+      keys: unloaded,
+      metrics: createMetricsRegistry(SERVICE_NAME),
+    });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ database: 'ok', keys: 'failing' });
   });
 
   it('counts issued tokens by grant type', async () => {

@@ -27,6 +27,7 @@ export function createApp(deps: Dependencies): Express {
     readiness: {
       database: databaseReadiness(deps.db),
       keys: () => deps.keys.isReady(),
+      ...deps.readiness,
     },
     // The shared app parses JSON before any route, and Express hands a parser error straight to
     // the next error handler, past every router: the token endpoint's translator of such errors

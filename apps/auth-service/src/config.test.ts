@@ -1,5 +1,5 @@
-import { ConfigError } from '@dja/config';
-import { loadAuthConfig } from './config';
+import { ConfigError, loadConfig } from '@dja/config';
+import { configSchema } from './config';
 
 const VALID = {
   DATABASE_URL: 'postgres://auth@localhost/auth',
@@ -9,7 +9,7 @@ const VALID = {
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadAuthConfig(env);
+    loadConfig(configSchema, env);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map((p) => p.split(':')[0]!).sort();
     throw error;
@@ -17,9 +17,9 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
-describe('loadAuthConfig', () => {
+describe('the auth configuration', () => {
   it('applies the documented defaults', () => {
-    expect(loadAuthConfig(VALID)).toMatchObject({
+    expect(loadConfig(configSchema, VALID)).toMatchObject({
       PORT: 3000,
       ISSUER: 'http://127.0.0.1:8080/auth',
       ACCESS_TOKEN_TTL: 300,
@@ -42,7 +42,8 @@ describe('loadAuthConfig', () => {
       },
     ];
     expect(
-      loadAuthConfig({ ...VALID, SERVICE_CLIENTS: JSON.stringify(clients) }).SERVICE_CLIENTS,
+      loadConfig(configSchema, { ...VALID, SERVICE_CLIENTS: JSON.stringify(clients) })
+        .SERVICE_CLIENTS,
     ).toEqual(clients);
   });
 
@@ -87,7 +88,7 @@ describe('loadAuthConfig', () => {
 
   it('never echoes a secret in its error', () => {
     const secret = 'too-short-secret';
-    expect(() => loadAuthConfig({ ...VALID, KEY_ENCRYPTION_SECRET: secret })).toThrow(
+    expect(() => loadConfig(configSchema, { ...VALID, KEY_ENCRYPTION_SECRET: secret })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(secret) }),
     );
   });

@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@dja/config';
+import { env, serviceEnv } from '@dja/config';
 import { z } from 'zod';
 
 const HOUR = 3600;
@@ -40,16 +40,7 @@ const scopeList = z.string().transform((value) => value.split(' ').filter(Boolea
 /** Every environment variable the auth service reads. The README has the same table. */
 export const configSchema = z
   .object({
-    /** TCP port to listen on. */
-    PORT: env.port(3000),
-    /** Interface to bind. */
-    HOST: z.string().default('0.0.0.0'),
-    /** Names this replica in logs and `X-Served-By: auth-service-<id>`. */
-    REPLICA_ID: env.replicaId(),
-    /** pino log level. */
-    LOG_LEVEL: env.logLevel(),
-    /** The auth database (users, sessions, signing keys, outbox). */
-    DATABASE_URL: env.postgresUrl(),
+    ...serviceEnv,
     /** RabbitMQ; events are published from the outbox. Unset: they wait in the outbox. */
     AMQP_URL: env.amqpUrl().optional(),
     /** `iss` of every token and base of the discovery URLs: the public URL, gateway prefix included. */
@@ -135,7 +126,3 @@ export const configSchema = z
   });
 
 export type AuthConfig = z.infer<typeof configSchema>;
-
-export function loadAuthConfig(environment: Record<string, string | undefined>): AuthConfig {
-  return loadConfig(configSchema, environment);
-}

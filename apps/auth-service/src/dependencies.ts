@@ -1,7 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { type AccessTokenVerifier } from '@dja/auth';
-import { createLogger, createMetricsRegistry, type Logger } from '@dja/http';
-import type { Registry } from 'prom-client';
+import {
+  type Closeable,
+  createLogger,
+  createMetricsRegistry,
+  type ServiceDependencies,
+  type ServiceRuntime,
+  shutdownSwitch,
+} from '@dja/http';
+import {
+  type BrokerConnection,
+  connectBroker,
+  createEventRelay,
+  type EventRelay,
+} from '@dja/messaging';
 import { type Clock, systemClock } from './clock';
 import type { AuthConfig } from './config';
 import { connectDatabase, type Database } from './database';
@@ -14,7 +27,6 @@ import {
   scheduleKeyRotation,
 } from './keys/rotate-signing-keys';
 import { type AuthMetrics, createAuthMetrics } from './metrics';
-import { createEventRelay, type EventRelay } from './outbox/event-relay';
 import { PasswordHasher } from './passwords/passwords';
 import { PasswordThreads } from './passwords/password-threads';
 import { DatabaseRevocationList } from './revocations/revocations';
@@ -27,14 +39,47 @@ import { ensureAdminAccount } from './users/register-user';
 
 export const SERVICE_NAME = 'auth-service';
 
+/** The outside world: logs, metrics, time and, when AMQP_URL is set, RabbitMQ. */
+export interface Runtime extends ServiceRuntime {
+  /** Where the outbox is published; without one, events wait in the outbox. */
+  broker: BrokerConnection | undefined;
+}
+
+/** What a test puts in place of the outside world. */
+export interface RuntimeOverrides {
+  clock?: Clock;
+  /** Where the log lines go (a test reads them); stdout when absent. */
+  logDestination?: Writable;
+}
+
+export async function startRuntime(
+  config: AuthConfig,
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
+  const logger = createLogger({
+    service: SERVICE_NAME,
+    replicaId: config.REPLICA_ID,
+    level: config.LOG_LEVEL,
+    destination: overrides.logDestination,
+  });
+  const broker = config.AMQP_URL
+    ? connectBroker(config.AMQP_URL, { logger, name: `${SERVICE_NAME}-${config.REPLICA_ID}` })
+    : undefined;
+  return {
+    logger,
+    metrics: createMetricsRegistry(SERVICE_NAME),
+    clock: overrides.clock ?? systemClock,
+    ...shutdownSwitch(),
+    broker,
+    readiness: {},
+    close: async () => await broker?.close(),
+  };
+}
+
 /** Everything the routes use, built once per process (or per test) from the configuration. */
-export interface Dependencies {
-  config: AuthConfig;
+export interface Dependencies extends ServiceDependencies<AuthConfig, Database> {
   clock: Clock;
-  logger: Logger;
-  metrics: Registry;
   authMetrics: AuthMetrics;
-  db: Database;
   keys: KeyStore;
   rotation: RotationDeps;
   tokens: AccessTokenIssuer;
@@ -47,24 +92,28 @@ export interface Dependencies {
   loginThrottle: LoginThrottle;
   refreshTokenPolicy: RefreshTokenPolicy;
   userTokenPolicy: UserTokenPolicy;
-  isShuttingDown: () => boolean;
 }
 
-export interface DependencyOverrides {
-  clock?: Clock;
-  logger?: Logger;
-  isShuttingDown?: () => boolean;
-}
-
-export function createDependencies(
+/**
+ * Builds everything the routes use and does the start-up work (see `prepare`): the service is
+ * ready to serve when this resolves.
+ */
+export async function createDependencies(
   config: AuthConfig,
-  overrides: DependencyOverrides = {},
-): Dependencies {
-  const clock = overrides.clock ?? systemClock;
-  const logger =
-    overrides.logger ??
-    createLogger({ service: SERVICE_NAME, replicaId: config.REPLICA_ID, level: config.LOG_LEVEL });
-  const metrics = createMetricsRegistry(SERVICE_NAME);
+  runtime: Runtime,
+): Promise<Dependencies> {
+  const deps = buildDependencies(config, runtime);
+  try {
+    await prepare(deps);
+  } catch (error) {
+    await deps.close();
+    throw error;
+  }
+  return deps;
+}
+
+function buildDependencies(config: AuthConfig, runtime: Runtime): Dependencies {
+  const { clock, logger, metrics } = runtime;
   const db = connectDatabase(config.DATABASE_URL);
   const encryption = new KeyEncryption(config.KEY_ENCRYPTION_SECRET);
   const keys = new KeyStore({
@@ -74,6 +123,14 @@ export function createDependencies(
     logger,
     reloadIntervalSeconds: config.KEY_RELOAD_INTERVAL,
   });
+  const passwords = new PasswordHasher(
+    new PasswordThreads({
+      threads: config.PASSWORD_HASH_THREADS,
+      nice: config.PASSWORD_HASH_NICE,
+      maxQueued: config.PASSWORD_HASH_MAX_QUEUED,
+      logger,
+    }),
+  );
   return {
     config,
     clock,
@@ -103,15 +160,8 @@ export function createDependencies(
       clockToleranceSeconds: config.CLOCK_TOLERANCE,
     }),
     revocations: new DatabaseRevocationList(db),
-    events: createEventRelay(db, config.AMQP_URL, logger, `${SERVICE_NAME}-${config.REPLICA_ID}`),
-    passwords: new PasswordHasher(
-      new PasswordThreads({
-        threads: config.PASSWORD_HASH_THREADS,
-        nice: config.PASSWORD_HASH_NICE,
-        maxQueued: config.PASSWORD_HASH_MAX_QUEUED,
-        logger,
-      }),
-    ),
+    events: createEventRelay({ db, broker: runtime.broker, logger }),
+    passwords,
     loginThrottle: new LoginThrottle(db, {
       perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -122,7 +172,12 @@ export function createDependencies(
       absoluteTtlSeconds: config.REFRESH_TOKEN_ABSOLUTE_TTL,
     },
     userTokenPolicy: { audience: config.ACCESS_TOKEN_AUDIENCE, scopes: config.USER_SCOPES },
-    isShuttingDown: overrides.isShuttingDown ?? (() => false),
+    readiness: runtime.readiness,
+    isShuttingDown: runtime.isShuttingDown,
+    async close() {
+      await passwords.close();
+      await db.$disconnect();
+    },
   };
 }
 
@@ -130,7 +185,7 @@ export function createDependencies(
  * Start-up work, safe when several replicas start at once: import SIGNING_KEY_FILE, create a
  * first signing key if there is none, load the keys, create the admin account.
  */
-export async function prepare(deps: Dependencies): Promise<void> {
+async function prepare(deps: Dependencies): Promise<void> {
   const { config, logger, clock } = deps;
   if (config.SIGNING_KEY_FILE) {
     const pem = await readFile(config.SIGNING_KEY_FILE, 'utf8');
@@ -154,10 +209,10 @@ export async function prepare(deps: Dependencies): Promise<void> {
 }
 
 /**
- * What every replica runs in the background: key reload, scheduled rotation, the outbox relay.
- * Returns a function to stop them.
+ * What every replica runs besides the requests: key reload, scheduled rotation, the outbox
+ * relay.
  */
-export function startBackgroundJobs(deps: Dependencies): () => Promise<void> {
+export function startBackgroundJobs(deps: Dependencies): Closeable {
   deps.keys.startReloading();
   deps.events.start();
   const stopRotation = scheduleKeyRotation({
@@ -165,9 +220,11 @@ export function startBackgroundJobs(deps: Dependencies): () => Promise<void> {
     keys: deps.keys,
     logger: deps.logger,
   });
-  return async () => {
-    stopRotation();
-    deps.keys.stopReloading();
-    await deps.events.stop();
+  return {
+    async close() {
+      stopRotation();
+      deps.keys.stopReloading();
+      await deps.events.stop();
+    },
   };
 }

@@ -1,20 +1,27 @@
+import { loadConfig } from '@dja/config';
 import { listen, shutdownOnSignals } from '@dja/http';
 import { createApp } from './app';
-import { loadAuthConfig } from './config';
-import { createDependencies, prepare, startBackgroundJobs } from './dependencies';
+import { configSchema } from './config';
+import {
+  createDependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+  startRuntime,
+} from './dependencies';
+import { subscribeToEvents } from './events/subscriptions';
 
 async function main(): Promise<void> {
-  const config = loadAuthConfig(process.env);
-  let shuttingDown = false;
-  const deps = createDependencies(config, { isShuttingDown: () => shuttingDown });
-  await prepare(deps);
-  const stopJobs = startBackgroundJobs(deps);
+  const config = loadConfig(configSchema, process.env);
+  const runtime = await startRuntime(config);
+  const deps = await createDependencies(config, runtime);
+  const subscriptions = subscribeToEvents(runtime.broker, deps);
+  const jobs = startBackgroundJobs(deps);
   const running = await listen(createApp(deps), config.PORT, config.HOST);
-  deps.logger.info({ url: running.url, issuer: config.ISSUER }, 'auth-service listening');
+  runtime.logger.info({ url: running.url }, `${SERVICE_NAME} listening`);
   shutdownOnSignals(running, {
-    logger: deps.logger,
-    onShutdownStart: () => (shuttingDown = true),
-    cleanups: [stopJobs, () => deps.passwords.close(), () => deps.db.$disconnect()],
+    logger: runtime.logger,
+    onShutdownStart: runtime.beginShutdown,
+    cleanups: [jobs, subscriptions, deps, runtime],
   });
 }
 

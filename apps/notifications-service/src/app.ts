@@ -13,10 +13,7 @@ export function createApp(deps: Dependencies): Express {
     replicaId: deps.config.REPLICA_ID,
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: {
-      ...deps.readiness,
-      database: databaseReadiness(deps.db),
-    },
+    readiness: { database: databaseReadiness(deps.db), ...deps.readiness },
     routes,
     isShuttingDown: deps.isShuttingDown,
   });

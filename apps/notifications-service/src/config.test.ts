@@ -1,5 +1,5 @@
-import { ConfigError } from '@dja/config';
-import { loadNotificationsConfig } from './config';
+import { ConfigError, loadConfig } from '@dja/config';
+import { configSchema } from './config';
 
 const VALID = {
   DATABASE_URL: 'postgres://notifications@127.0.0.1:5432/notifications',
@@ -11,9 +11,9 @@ const VALID = {
   PROFILE_URL: 'http://127.0.0.1:3002/',
 };
 
-describe('loadNotificationsConfig', () => {
+describe('the notifications configuration', () => {
   it('applies defaults and trims trailing slashes from URLs', () => {
-    const config = loadNotificationsConfig(VALID);
+    const config = loadConfig(configSchema, VALID);
 
     expect(config.PROFILE_URL).toBe('http://127.0.0.1:3002');
     expect(config.AUTH_ISSUER).toBe('http://127.0.0.1:8080/auth');
@@ -23,7 +23,7 @@ describe('loadNotificationsConfig', () => {
 
   it('names every missing or invalid variable', () => {
     const load = () =>
-      loadNotificationsConfig({ ...VALID, PROFILE_URL: undefined, EVENT_MAX_ATTEMPTS: '0' });
+      loadConfig(configSchema, { ...VALID, PROFILE_URL: undefined, EVENT_MAX_ATTEMPTS: '0' });
 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/PROFILE_URL/);

@@ -1,10 +1,14 @@
-import { env, loadConfig } from '@dja/config';
-import { resourceServerEnv } from '@dja/resource-server';
+import { env } from '@dja/config';
+import { audience, resourceServerEnv } from '@dja/resource-server';
 import { z } from 'zod';
 
-/** Every environment variable the notifications service reads. The README has the same table. */
+/**
+ * Every environment variable the notifications service reads: the shared resource-server variables
+ * (documented in libs/resource-server/src/config.ts) and its own. The README has the same table.
+ */
 export const configSchema = z.object({
   ...resourceServerEnv,
+  AUDIENCE: audience('notifications'),
   /** Where this service reaches profile-service directly, for `GET /profiles/:userId`. */
   PROFILE_URL: env.url().transform((value) => value.replace(/\/+$/, '')),
   /** A profile lookup that has not answered after this long (milliseconds) has failed. */
@@ -16,9 +20,3 @@ export const configSchema = z.object({
 });
 
 export type NotificationsConfig = z.infer<typeof configSchema>;
-
-export function loadNotificationsConfig(
-  environment: Record<string, string | undefined>,
-): NotificationsConfig {
-  return loadConfig(configSchema, environment);
-}

@@ -1,28 +1,27 @@
+import { loadConfig } from '@dja/config';
 import { listen, shutdownOnSignals } from '@dja/http';
-import { startResourceServerRuntime } from '@dja/resource-server';
 import { createApp } from './app';
-import { loadNotificationsConfig } from './config';
-import { AUDIENCE, createDependencies, SERVICE_NAME } from './dependencies';
-import { subscribeToEvents } from './events/event-subscriptions';
+import { configSchema } from './config';
+import {
+  createDependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+  startRuntime,
+} from './dependencies';
+import { subscribeToEvents } from './events/subscriptions';
 
 async function main(): Promise<void> {
-  const config = loadNotificationsConfig(process.env);
-  let shuttingDown = false;
-  const runtime = await startResourceServerRuntime(config, {
-    service: SERVICE_NAME,
-    audience: AUDIENCE,
-  });
-  const deps = createDependencies(config, runtime, { isShuttingDown: () => shuttingDown });
-  const events = subscribeToEvents(runtime.broker, deps, {
-    maxAttempts: config.EVENT_MAX_ATTEMPTS,
-    retryDelayMs: config.EVENT_RETRY_DELAY_MS,
-  });
+  const config = loadConfig(configSchema, process.env);
+  const runtime = await startRuntime(config);
+  const deps = await createDependencies(config, runtime);
+  const subscriptions = subscribeToEvents(runtime.broker, deps);
+  const jobs = startBackgroundJobs(deps);
   const running = await listen(createApp(deps), config.PORT, config.HOST);
-  deps.logger.info({ url: running.url }, 'notifications-service listening');
+  runtime.logger.info({ url: running.url }, `${SERVICE_NAME} listening`);
   shutdownOnSignals(running, {
-    logger: deps.logger,
-    onShutdownStart: () => (shuttingDown = true),
-    cleanups: [() => events.close(), () => runtime.close(), () => deps.db.$disconnect()],
+    logger: runtime.logger,
+    onShutdownStart: runtime.beginShutdown,
+    cleanups: [jobs, subscriptions, deps, runtime],
   });
 }
 

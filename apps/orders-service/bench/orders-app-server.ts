@@ -23,11 +23,12 @@ import {
   TokenMissingError,
 } from '@dja/auth';
 import { createLogger, createMetricsRegistry, listen } from '@dja/http';
-import type { OutboxRelay } from '@dja/messaging';
+import type { EventRelay } from '@dja/messaging';
 import type { RequestHandler } from 'express';
 import { Pool } from 'pg';
 import { createApp } from '../src/app';
 import { systemClock } from '../src/clock';
+import type { OrdersConfig } from '../src/config';
 import { connectDatabase } from '../src/database';
 
 const env = (name: string): string => {
@@ -78,16 +79,18 @@ async function main(): Promise<void> {
   for (const [name, auth] of Object.entries(variants)) {
     const logger = createLogger({ service: 'orders-service', replicaId: name, level: 'warn' });
     const app = createApp({
-      replicaId: `bench-${name}`,
+      // createApp reads only the replica id of the configuration.
+      config: { REPLICA_ID: `bench-${name}` } as OrdersConfig,
       clock: systemClock,
       logger,
       metrics: createMetricsRegistry('orders-service'),
       db: connectDatabase(env('DATABASE_URL')),
       requireAuth: auth,
       // GET /orders never publishes; the relay is never called.
-      relay: {} as OutboxRelay,
+      events: {} as EventRelay,
       readiness: {},
       isShuttingDown: () => false,
+      close: async () => undefined,
     });
     urls[name] = (await listen(app, 0, '127.0.0.1')).url;
   }

@@ -18,12 +18,12 @@ it('answers /healthz and names the replica in X-Served-By', async () => {
   expect(res.headers['x-served-by']).toBe('orders-service-test');
 });
 
-it('reports ready once database, broker and keys are', async () => {
+it('reports ready once database, broker, keys and revocations are', async () => {
   await waitFor(() => service.broker.isConnected(), { timeoutMs: 10_000 });
   const res = await request(service.app).get('/readyz');
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'ready' });
-  expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys']);
+  expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys', 'revocations']);
 });
 
 it('reports not ready, naming the database, when its database cannot be reached', async () => {

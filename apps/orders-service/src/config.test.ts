@@ -1,4 +1,5 @@
-import { loadOrdersConfig } from './config';
+import { loadConfig } from '@dja/config';
+import { configSchema } from './config';
 
 const VALID = {
   DATABASE_URL: 'postgres://orders@127.0.0.1:5432/orders',
@@ -9,9 +10,9 @@ const VALID = {
   CLIENT_SECRET: 'orders-secret-0123456789-abcdefghijkl',
 };
 
-describe('loadOrdersConfig', () => {
+describe('the orders configuration', () => {
   it('applies the defaults', () => {
-    const config = loadOrdersConfig(VALID);
+    const config = loadConfig(configSchema, VALID);
     expect(config).toMatchObject({
       PORT: 3000,
       AUDIENCE: 'orders',
@@ -21,12 +22,12 @@ describe('loadOrdersConfig', () => {
       JWKS_MAX_AGE: 600,
       JWKS_STALE_IF_ERROR: 86_400,
     });
-    expect(loadOrdersConfig({ ...VALID, JWKS_MAX_AGE: '120' }).JWKS_MAX_AGE).toBe(120);
+    expect(loadConfig(configSchema, { ...VALID, JWKS_MAX_AGE: '120' }).JWKS_MAX_AGE).toBe(120);
   });
 
   it('names every bad variable without echoing values', () => {
     const attempt = () =>
-      loadOrdersConfig({
+      loadConfig(configSchema, {
         ...VALID,
         DATABASE_URL: 'mysql://secret-password@db',
         CLIENT_SECRET: 'short',
@@ -40,6 +41,6 @@ describe('loadOrdersConfig', () => {
 
   it('names a missing variable', () => {
     const { AMQP_URL: _omitted, ...rest } = VALID;
-    expect(() => loadOrdersConfig(rest)).toThrow(/AMQP_URL/);
+    expect(() => loadConfig(configSchema, rest)).toThrow(/AMQP_URL/);
   });
 });

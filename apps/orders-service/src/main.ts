@@ -1,19 +1,27 @@
+import { loadConfig } from '@dja/config';
 import { listen, shutdownOnSignals } from '@dja/http';
 import { createApp } from './app';
-import { loadOrdersConfig } from './config';
-import { createDependencies } from './dependencies';
+import { configSchema } from './config';
+import {
+  createDependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+  startRuntime,
+} from './dependencies';
+import { subscribeToEvents } from './events/subscriptions';
 
 async function main(): Promise<void> {
-  const config = loadOrdersConfig(process.env);
-  let shuttingDown = false;
-  const deps = await createDependencies(config, { isShuttingDown: () => shuttingDown });
-  deps.relay.start();
+  const config = loadConfig(configSchema, process.env);
+  const runtime = await startRuntime(config);
+  const deps = await createDependencies(config, runtime);
+  const subscriptions = subscribeToEvents(runtime.broker, deps);
+  const jobs = startBackgroundJobs(deps);
   const running = await listen(createApp(deps), config.PORT, config.HOST);
-  deps.logger.info({ url: running.url }, 'orders-service listening');
+  runtime.logger.info({ url: running.url }, `${SERVICE_NAME} listening`);
   shutdownOnSignals(running, {
-    logger: deps.logger,
-    onShutdownStart: () => (shuttingDown = true),
-    cleanups: [() => deps.close()],
+    logger: runtime.logger,
+    onShutdownStart: runtime.beginShutdown,
+    cleanups: [jobs, subscriptions, deps, runtime],
   });
 }
 

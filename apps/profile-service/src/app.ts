@@ -12,13 +12,10 @@ export function createApp(deps: Dependencies): Express {
 
   return createServiceApp({
     service: SERVICE_NAME,
-    replicaId: deps.replicaId,
+    replicaId: deps.config.REPLICA_ID,
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: {
-      database: databaseReadiness(deps.db),
-      ...deps.readiness,
-    },
+    readiness: { database: databaseReadiness(deps.db), ...deps.readiness },
     routes,
     isShuttingDown: deps.isShuttingDown,
   });

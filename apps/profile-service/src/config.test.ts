@@ -1,5 +1,5 @@
-import { ConfigError } from '@dja/config';
-import { loadProfileConfig } from './config';
+import { ConfigError, loadConfig } from '@dja/config';
+import { configSchema } from './config';
 
 const VALID = {
   DATABASE_URL: 'postgresql://profile:secret@127.0.0.1:5432/profile',
@@ -10,9 +10,9 @@ const VALID = {
   CLIENT_SECRET: 'profile-service-secret-0123456789abcdef',
 };
 
-describe('loadProfileConfig', () => {
+describe('the profile configuration', () => {
   it('parses a valid environment with defaults', () => {
-    const config = loadProfileConfig(VALID);
+    const config = loadConfig(configSchema, VALID);
     expect(config).toMatchObject({
       PORT: 3000,
       AUTH_ISSUER: 'http://127.0.0.1:8080/auth',
@@ -22,7 +22,7 @@ describe('loadProfileConfig', () => {
 
   it('names every bad variable', () => {
     const load = () =>
-      loadProfileConfig({ ...VALID, DATABASE_URL: undefined, EVENT_MAX_ATTEMPTS: 'zero' });
+      loadConfig(configSchema, { ...VALID, DATABASE_URL: undefined, EVENT_MAX_ATTEMPTS: 'zero' });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/DATABASE_URL/);
     expect(load).toThrow(/EVENT_MAX_ATTEMPTS/);

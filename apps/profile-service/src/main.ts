@@ -1,18 +1,27 @@
+import { loadConfig } from '@dja/config';
 import { listen, shutdownOnSignals } from '@dja/http';
 import { createApp } from './app';
-import { loadProfileConfig } from './config';
-import { startProfileService } from './dependencies';
+import { configSchema } from './config';
+import {
+  createDependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+  startRuntime,
+} from './dependencies';
+import { subscribeToEvents } from './events/subscriptions';
 
 async function main(): Promise<void> {
-  const config = loadProfileConfig(process.env);
-  let shuttingDown = false;
-  const service = await startProfileService(config, { isShuttingDown: () => shuttingDown });
-  const running = await listen(createApp(service.deps), config.PORT, config.HOST);
-  service.deps.logger.info({ url: running.url }, 'profile-service listening');
+  const config = loadConfig(configSchema, process.env);
+  const runtime = await startRuntime(config);
+  const deps = await createDependencies(config, runtime);
+  const subscriptions = subscribeToEvents(runtime.broker, deps);
+  const jobs = startBackgroundJobs(deps);
+  const running = await listen(createApp(deps), config.PORT, config.HOST);
+  runtime.logger.info({ url: running.url }, `${SERVICE_NAME} listening`);
   shutdownOnSignals(running, {
-    logger: service.deps.logger,
-    onShutdownStart: () => (shuttingDown = true),
-    cleanups: [() => service.close()],
+    logger: runtime.logger,
+    onShutdownStart: runtime.beginShutdown,
+    cleanups: [jobs, subscriptions, deps, runtime],
   });
 }
 

@@ -23,6 +23,13 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { createMetricsRegistry, httpMetrics } from './metrics';
 export { requestContext } from './request-context';
+export {
+  type Clock,
+  type Closeable,
+  type ServiceDependencies,
+  type ServiceRuntime,
+  shutdownSwitch,
+} from './service';
 export { createServiceApp, type ServiceAppOptions } from './service-app';
 export { listen, type RunningServer, shutdownOnSignals, type ShutdownOptions } from './server';
 export { type FieldError, validate } from './validate';

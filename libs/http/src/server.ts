@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger';
+import type { Closeable } from './service';
 
 export interface RunningServer {
   server: Server;
@@ -44,8 +45,8 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
 
 export interface ShutdownOptions {
   logger: Logger;
-  /** Run in order after the server has drained: consumers, relays, database pools. */
-  cleanups: Array<() => Promise<unknown>>;
+  /** Closed in order after the server has drained: consumers, relays, database pools. */
+  cleanups: Closeable[];
   /** Time to let the balancer see `/readyz` fail before we stop accepting. */
   drainDelayMs?: number;
   /** Give up and exit non-zero after this long. */
@@ -72,7 +73,7 @@ export function shutdownOnSignals(running: RunningServer, options: ShutdownOptio
     try {
       if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       await running.close();
-      for (const cleanup of cleanups) await cleanup();
+      for (const cleanup of cleanups) await cleanup.close();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

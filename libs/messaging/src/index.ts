@@ -9,6 +9,7 @@ export {
   MalformedEventError,
   parseEvent,
 } from './events';
+export { createEventRelay, type EventRelay, type EventRelayOptions } from './event-relay';
 export {
   enqueueEvent,
   OutboxRelay,

@@ -1,4 +1,4 @@
-import { env } from '@dja/config';
+import { env, serviceEnv } from '@dja/config';
 import { z } from 'zod';
 
 /**
@@ -6,15 +6,7 @@ import { z } from 'zod';
  * its own schema. Each key is documented here once.
  */
 export const resourceServerEnv = {
-  /** TCP port to listen on. */
-  PORT: env.port(3000),
-  /** Interface to bind. */
-  HOST: z.string().default('0.0.0.0'),
-  /** Names this replica in logs and in `X-Served-By: <service>-<id>`. */
-  REPLICA_ID: env.replicaId(),
-  LOG_LEVEL: env.logLevel(),
-  /** This service's own database. */
-  DATABASE_URL: env.postgresUrl(),
+  ...serviceEnv,
   /** RabbitMQ, for events and revocations. */
   AMQP_URL: env.amqpUrl(),
   /** `iss` of the tokens to accept: the auth service's public URL, gateway prefix included. */
@@ -39,5 +31,13 @@ export const resourceServerEnv = {
   JWKS_STALE_IF_ERROR: env.seconds(24 * 3600),
 };
 
-export const resourceServerConfig = z.object(resourceServerEnv);
-export type ResourceServerConfig = z.infer<typeof resourceServerConfig>;
+/**
+ * `AUDIENCE`, the `aud` that access tokens must name to be accepted by this service. Every
+ * resource service adds it to its schema with its own name as the default.
+ */
+export const audience = (fallback: string) => z.string().min(1).default(fallback);
+
+/** What the shared runtime reads: the shared variables and the service's `AUDIENCE`. */
+export type ResourceServerConfig = z.infer<z.ZodObject<typeof resourceServerEnv>> & {
+  AUDIENCE: string;
+};

@@ -1,11 +1,16 @@
-export { type ResourceServerConfig, resourceServerConfig, resourceServerEnv } from './config';
+export { audience, type ResourceServerConfig, resourceServerEnv } from './config';
 export {
   type RevocationFeed,
   type RevocationFeedOptions,
   revocationSnapshotLoader,
   startRevocationFeed,
 } from './revocation-feed';
-export { type ResourceServerRuntime, startResourceServerRuntime } from './runtime';
+export {
+  type ResourceServerRuntime,
+  type ResourceServiceDependencies,
+  resourceServiceDependencies,
+  startResourceServerRuntime,
+} from './runtime';
 export {
   createServiceTokenClient,
   type ServiceTokenClient,

@@ -4,33 +4,63 @@ import {
   InMemoryRevocationList,
   requireAuth,
 } from '@dja/auth';
-import { createLogger, createMetricsRegistry, type Logger, type ReadinessCheck } from '@dja/http';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type RawQueryClient,
+  type ServiceDependencies,
+  type ServiceRuntime,
+  shutdownSwitch,
+} from '@dja/http';
 import { type BrokerConnection, connectBroker } from '@dja/messaging';
 import type { RequestHandler } from 'express';
-import type { Registry } from 'prom-client';
 import { registerAuthMetrics } from './auth-metrics';
 import type { ResourceServerConfig } from './config';
-import {
-  type RevocationFeed,
-  revocationSnapshotLoader,
-  startRevocationFeed,
-} from './revocation-feed';
+import { revocationSnapshotLoader, startRevocationFeed } from './revocation-feed';
 import { createServiceTokenClient, type ServiceTokenClient } from './service-token-client';
 
-export interface ResourceServerRuntime {
-  logger: Logger;
-  metrics: Registry;
+/** The runtime of a resource service: the shared parts and the auth-service facing ones. */
+export interface ResourceServerRuntime extends ServiceRuntime {
   verifier: AccessTokenVerifier;
   revocations: InMemoryRevocationList;
   broker: BrokerConnection;
-  revocationFeed: RevocationFeed;
   /** This service's own client_credentials tokens, for calls to other services. */
   serviceTokens: ServiceTokenClient;
   /** Verifies the bearer token locally and consults the revocation list. */
   requireAuth: RequestHandler;
-  /** keys loaded, broker connected, revocations synced: merge with the service's own checks. */
-  readiness: Record<string, ReadinessCheck>;
-  close(): Promise<void>;
+}
+
+/** The `Dependencies` fields every resource service has; each one's interface extends it. */
+export interface ResourceServiceDependencies<
+  Config extends ResourceServerConfig = ResourceServerConfig,
+  Db extends RawQueryClient = RawQueryClient,
+> extends ServiceDependencies<Config, Db> {
+  /** Verifies the bearer token (audience `AUDIENCE`) and consults the revocation list. */
+  requireAuth: RequestHandler;
+}
+
+/**
+ * The part of a resource service's `Dependencies` that comes straight from its runtime; the
+ * service adds its own parts and `close`.
+ */
+export function resourceServiceDependencies<
+  Config extends ResourceServerConfig,
+  Db extends RawQueryClient,
+>(
+  config: Config,
+  runtime: ResourceServerRuntime,
+  db: Db,
+): Omit<ResourceServiceDependencies<Config, Db>, 'close'> {
+  return {
+    config,
+    clock: runtime.clock,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    db,
+    requireAuth: runtime.requireAuth,
+    readiness: runtime.readiness,
+    isShuttingDown: runtime.isShuttingDown,
+  };
 }
 
 /**
@@ -39,13 +69,13 @@ export interface ResourceServerRuntime {
  */
 export async function startResourceServerRuntime(
   config: ResourceServerConfig,
-  { service, audience }: { service: string; audience: string },
+  service: string,
 ): Promise<ResourceServerRuntime> {
   const logger = createLogger({ service, replicaId: config.REPLICA_ID, level: config.LOG_LEVEL });
   const metrics = createMetricsRegistry(service);
   const verifier = createAccessTokenVerifier({
     issuer: config.AUTH_ISSUER,
-    audience,
+    audience: config.AUDIENCE,
     jwksUri: `${config.AUTH_URL}/.well-known/jwks.json`,
     clockToleranceSeconds: config.CLOCK_TOLERANCE,
     maxLifetimeSeconds: config.ACCESS_TOKEN_TTL,
@@ -82,10 +112,11 @@ export async function startResourceServerRuntime(
   return {
     logger,
     metrics,
+    clock: () => new Date(),
+    ...shutdownSwitch(),
     verifier,
     revocations,
     broker,
-    revocationFeed,
     serviceTokens,
     requireAuth: requireAuth(verifier, { revocations, realm: service }),
     readiness: {

@@ -1,10 +1,11 @@
-import { createLogger, listen } from '@dja/http';
+import { loadConfig } from '@dja/config';
+import { listen } from '@dja/http';
 import { captureLines, type TestDatabase } from '@dja/test-infra';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import { type AuthConfig, loadAuthConfig } from '../../src/config';
-import { createDependencies, type Dependencies, prepare } from '../../src/dependencies';
+import { type AuthConfig, configSchema } from '../../src/config';
+import { createDependencies, type Dependencies, startRuntime } from '../../src/dependencies';
 import { type TestClock, testClock } from './test-clock';
 import { createMigratedDatabase } from './test-database';
 
@@ -51,28 +52,22 @@ export interface TestServiceOptions {
 }
 
 /**
- * The real service, in-process: real PostgreSQL (a fresh database), real keys, real HTTP on
- * 127.0.0.1. Only the clock is the test's.
+ * The real service, in-process and wired as main.ts wires it: real PostgreSQL (a fresh
+ * database), real keys, real HTTP on 127.0.0.1. Only the clock and the log are the test's. The
+ * background jobs (key reload, scheduled rotation, outbox polling) are not started: tests run
+ * them by hand when they need them, at the moment the test's clock says.
  */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const database = options.database ?? (await createMigratedDatabase());
   const clock = options.clock ?? testClock();
-  const config = loadAuthConfig({ ...TEST_ENV, DATABASE_URL: database.url, ...options.env });
-  const { stream, lines: logs } = captureLines();
-  const logger = createLogger({
-    service: 'auth-service',
-    replicaId: config.REPLICA_ID,
-    level: 'info',
-    destination: stream,
+  const config = loadConfig(configSchema, {
+    ...TEST_ENV,
+    DATABASE_URL: database.url,
+    ...options.env,
   });
-  const deps = createDependencies(config, { clock, logger });
-  try {
-    await prepare(deps);
-  } catch (error) {
-    await deps.passwords.close();
-    await deps.db.$disconnect();
-    throw error;
-  }
+  const { stream, lines: logs } = captureLines();
+  const runtime = await startRuntime(config, { clock, logDestination: stream });
+  const deps = await createDependencies(config, runtime);
   const app = createApp(deps);
   const running = await listen(app, 0, '127.0.0.1');
   return {
@@ -85,8 +80,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     logs,
     async stop() {
       await running.close();
-      await deps.passwords.close();
-      await deps.db.$disconnect();
+      await deps.close();
+      await runtime.close();
       if (!options.database) await database.drop();
     },
   };

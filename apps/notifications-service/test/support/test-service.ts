@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { requireAuth } from '@dja/auth';
-import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
-import { createLogger, createMetricsRegistry } from '@dja/http';
-import { type BrokerConnection, connectBroker, type Subscription } from '@dja/messaging';
-import { createServiceTokenClient } from '@dja/resource-server';
+import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { loadConfig } from '@dja/config';
+import type { Subscription } from '@dja/messaging';
+import { startTestRuntime } from '@dja/resource-server/testing';
 import {
   captureLines,
   createMigratedTestDatabase,
@@ -13,14 +12,14 @@ import {
 } from '@dja/test-infra';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
-import { loadNotificationsConfig, type NotificationsConfig } from '../../src/config';
+import { configSchema, type NotificationsConfig } from '../../src/config';
 import {
-  AUDIENCE,
   createDependencies,
   type Dependencies,
   SERVICE_NAME,
+  startBackgroundJobs,
 } from '../../src/dependencies';
-import { subscribeToEvents } from '../../src/events/event-subscriptions';
+import { subscribeToEvents } from '../../src/events/subscriptions';
 import { type ProfileServiceDouble, startProfileService } from './profile-service-double';
 import {
   SERVICE_CLIENT,
@@ -29,6 +28,7 @@ import {
 } from './token-endpoint-double';
 
 export const ISSUER = 'http://127.0.0.1:8080/auth';
+const AUDIENCE = 'notifications';
 
 /**
  * What surrounds the service in a test: a token issuer with real keys, auth-service's token
@@ -88,15 +88,15 @@ export interface TestReplicaOptions {
 }
 
 /**
- * One replica of the real service, in-process: real PostgreSQL, real RabbitMQ, real HTTP to the
- * token endpoint and profile-service doubles. Only what startResourceServerRuntime would fetch
- * from auth-service (JWKS, revocations) is pointed at the test issuer instead.
+ * One replica of the real service, in-process and wired as main.ts wires it: real PostgreSQL,
+ * real RabbitMQ, real HTTP to the token endpoint and profile-service doubles. Only the outside
+ * world is the test's: the keys come from the test issuer, the clock may be the test's.
  */
 export async function startReplica(
   world: TestWorld,
   options: TestReplicaOptions = {},
 ): Promise<TestReplica> {
-  const config = loadNotificationsConfig({
+  const config = loadConfig(configSchema, {
     REPLICA_ID: options.replicaId ?? 'test',
     LOG_LEVEL: 'info',
     DATABASE_URL: world.database.url,
@@ -112,32 +112,14 @@ export async function startReplica(
     ...options.env,
   });
   const { stream, lines: logs } = captureLines();
-  const logger = createLogger({
-    service: SERVICE_NAME,
-    replicaId: config.REPLICA_ID,
-    level: 'info',
-    destination: stream,
+  const runtime = await startTestRuntime(config, SERVICE_NAME, {
+    issuer: world.issuer,
+    clock: options.clock,
+    logDestination: stream,
+    reconnectSeconds: 0.2,
   });
-  const { verifier, revocations } = await createTestVerifier(world.issuer, {
-    audience: AUDIENCE,
-    maxLifetimeSeconds: config.ACCESS_TOKEN_TTL,
-  });
-  const deps = createDependencies(
-    config,
-    {
-      logger,
-      metrics: createMetricsRegistry(SERVICE_NAME),
-      requireAuth: requireAuth(verifier, { revocations, realm: SERVICE_NAME }),
-      readiness: { keys: () => verifier.isReady() },
-      serviceTokens: createServiceTokenClient({
-        tokenUrl: world.auth.tokenUrl,
-        clientId: config.CLIENT_ID,
-        clientSecret: config.CLIENT_SECRET,
-      }),
-    },
-    { clock: options.clock },
-  );
-  let broker: BrokerConnection | undefined;
+  const deps = await createDependencies(config, runtime);
+  const jobs = startBackgroundJobs(deps);
   const subscriptions: Subscription[] = [];
   return {
     app: createApp(deps),
@@ -145,23 +127,15 @@ export async function startReplica(
     config,
     logs,
     consume(queue) {
-      broker ??= connectBroker(config.AMQP_URL, {
-        logger,
-        name: `${SERVICE_NAME}-${config.REPLICA_ID}`,
-        reconnectSeconds: 0.2,
-      });
-      const subscription = subscribeToEvents(broker, deps, {
-        queue,
-        maxAttempts: config.EVENT_MAX_ATTEMPTS,
-        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
-      });
+      const subscription = subscribeToEvents(runtime.broker, deps, queue);
       subscriptions.push(subscription);
       return subscription;
     },
     async stop() {
+      await jobs.close();
       for (const subscription of subscriptions) await subscription.close();
-      await broker?.close();
-      await deps.db.$disconnect();
+      await deps.close();
+      await runtime.close();
     },
   };
 }

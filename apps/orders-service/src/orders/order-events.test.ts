@@ -62,7 +62,7 @@ it('publishes once for an idempotent retry', async () => {
     timeoutMs: 10_000,
   });
   // Anything still pending would be published by a flush; after it there is still one event.
-  await service.deps.relay.flush();
+  await service.deps.events.flush(10_000);
   const unpublished = await service.deps.db.outboxEvent.count({ where: { publishedAt: null } });
   expect(unpublished).toBe(0);
   expect(received.filter((e) => e.data.userId === userId)).toHaveLength(1);

@@ -1,13 +1,10 @@
 import { join } from 'node:path';
-import { type InMemoryRevocationList, requireAuth } from '@dja/auth';
-import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
-import { createLogger, createMetricsRegistry } from '@dja/http';
-import {
-  type BrokerConnection,
-  connectBroker,
-  createEventPublisher,
-  OutboxRelay,
-} from '@dja/messaging';
+import type { InMemoryRevocationList } from '@dja/auth';
+import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { loadConfig } from '@dja/config';
+import type { Closeable } from '@dja/http';
+import type { BrokerConnection } from '@dja/messaging';
+import { startTestRuntime } from '@dja/resource-server/testing';
 import {
   captureLines,
   createMigratedTestDatabase,
@@ -17,8 +14,14 @@ import {
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
-import { connectDatabase } from '../../src/database';
-import { type Dependencies, SERVICE_NAME } from '../../src/dependencies';
+import { configSchema } from '../../src/config';
+import {
+  createDependencies,
+  type Dependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+} from '../../src/dependencies';
+import { subscribeToEvents } from '../../src/events/subscriptions';
 
 export const AUDIENCE = 'orders';
 
@@ -52,53 +55,51 @@ export interface TestService {
 }
 
 /**
- * The real service, in-process: a fresh PostgreSQL database with the migrations, real RSA keys
- * behind a real JWKS endpoint on 127.0.0.1, a real RabbitMQ connection and outbox relay. Only
- * the clock is the test's.
+ * The real service, in-process and wired as main.ts wires it: a fresh PostgreSQL database with
+ * the migrations, the test RabbitMQ, the outbox relay. Only the outside world is the test's: the
+ * keys come from a test issuer's JWKS over real HTTP, and the clock moves when the test says.
  */
 export async function startTestService(): Promise<TestService> {
   const database = await createMigratedTestDatabase(join(__dirname, '../../prisma/migrations'));
   const issuer = await createTestIssuer({ audience: AUDIENCE });
-  const { verifier, revocations } = await createTestVerifier(issuer, { audience: AUDIENCE });
-  const { stream, lines: logs } = captureLines();
-  const logger = createLogger({
-    service: SERVICE_NAME,
-    replicaId: 'test',
-    level: 'info',
-    destination: stream,
+  const config = loadConfig(configSchema, {
+    REPLICA_ID: 'test',
+    DATABASE_URL: database.url,
+    AMQP_URL: testAmqpUrl(),
+    AUTH_ISSUER: issuer.issuer,
+    // Never called: orders makes no calls of its own to auth-service.
+    AUTH_URL: 'http://127.0.0.1:9',
+    CLIENT_ID: SERVICE_NAME,
+    CLIENT_SECRET: 'orders-secret-0123456789-abcdefghijklmn',
+    AUDIENCE,
   });
-  const broker = connectBroker(testAmqpUrl(), { logger, name: 'orders-service-test' });
-  const publisher = createEventPublisher(broker);
-  const db = connectDatabase(database.url);
-  const relay = new OutboxRelay({ db, publisher, broker, logger });
+  const { stream, lines: logs } = captureLines();
   const clock = testClock();
-  const deps: Dependencies = {
-    replicaId: 'test',
+  const runtime = await startTestRuntime(config, SERVICE_NAME, {
+    issuer,
     clock,
-    logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    db,
-    requireAuth: requireAuth(verifier, { revocations, realm: SERVICE_NAME }),
-    relay,
-    readiness: { keys: () => verifier.isReady(), broker: () => broker.isConnected() },
-    isShuttingDown: () => false,
-  };
+    logDestination: stream,
+  });
+  const deps = await createDependencies(config, runtime);
+  const running: Closeable[] = [
+    startBackgroundJobs(deps),
+    subscribeToEvents(runtime.broker, deps),
+    deps,
+    runtime,
+  ];
   return {
     app: createApp(deps),
     deps,
     clock,
     issuer,
-    revocations,
-    broker,
+    revocations: runtime.revocations,
+    broker: runtime.broker,
     database,
     logs,
     tokenFor: (userId, scopes = ['orders:read', 'orders:write']) =>
       issuer.mint({ sub: userId, scope: scopes.join(' ') }),
     async stop() {
-      await relay.stop();
-      await publisher.close();
-      await broker.close();
-      await db.$disconnect();
+      for (const part of running) await part.close();
       await issuer.close();
       await database.drop();
     },

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type InMemoryRevocationList, requireAuth } from '@dja/auth';
-import { createTestIssuer, createTestVerifier, type TestIssuer } from '@dja/auth/testing';
-import { createLogger, createMetricsRegistry, listen } from '@dja/http';
-import { type BrokerConnection, connectBroker, type Subscription } from '@dja/messaging';
+import type { InMemoryRevocationList } from '@dja/auth';
+import { createTestIssuer, type TestIssuer } from '@dja/auth/testing';
+import { loadConfig } from '@dja/config';
+import { listen } from '@dja/http';
+import type { BrokerConnection, Subscription } from '@dja/messaging';
+import { startTestRuntime } from '@dja/resource-server/testing';
 import {
   captureLines,
   createMigratedTestDatabase,
@@ -13,12 +15,18 @@ import {
 } from '@dja/test-infra';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
-import { connectDatabase } from '../../src/database';
-import { AUDIENCE, type Dependencies, SERVICE_NAME } from '../../src/dependencies';
+import { configSchema } from '../../src/config';
+import {
+  createDependencies,
+  type Dependencies,
+  SERVICE_NAME,
+  startBackgroundJobs,
+} from '../../src/dependencies';
 import { subscribeToEvents } from '../../src/events/subscriptions';
 
 const MIGRATIONS_DIR = join(__dirname, '../../prisma/migrations');
 const TOKEN_TTL = 300;
+const AUDIENCE = 'profile';
 
 export const SERVICE_CLIENT_ID = 'notifications-service';
 
@@ -61,54 +69,43 @@ export interface TestServiceOptions {
 }
 
 /**
- * The real service, in-process: a fresh PostgreSQL database with the migrations applied, the
- * test RabbitMQ, real RSA keys published over real HTTP by a test issuer, HTTP on 127.0.0.1.
+ * The real service, in-process and wired as main.ts wires it: a fresh PostgreSQL database with
+ * the migrations applied, the test RabbitMQ, HTTP on 127.0.0.1. Only the outside world is the
+ * test's: the keys come from a test issuer's JWKS over real HTTP, the revocation list is fed by
+ * the test.
  */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const issuer = await createTestIssuer({ audience: AUDIENCE, tokenLifetimeSeconds: TOKEN_TTL });
-  const { verifier, revocations } = await createTestVerifier(issuer, {
-    audience: AUDIENCE,
-    maxLifetimeSeconds: TOKEN_TTL,
-  });
   const database = await createMigratedTestDatabase(MIGRATIONS_DIR);
-  const db = connectDatabase(database.url);
-  const { stream, lines: logs } = captureLines();
-  const logger = createLogger({
-    service: SERVICE_NAME,
-    replicaId: 'test',
-    level: 'info',
-    destination: stream,
+  const config = loadConfig(configSchema, {
+    REPLICA_ID: 'test',
+    DATABASE_URL: database.url,
+    AMQP_URL: testAmqpUrl(),
+    AUTH_ISSUER: issuer.issuer,
+    // Never called: profile makes no calls of its own to auth-service.
+    AUTH_URL: 'http://127.0.0.1:9',
+    CLIENT_ID: SERVICE_NAME,
+    CLIENT_SECRET: 'profile-secret-0123456789-abcdefghijklmn',
+    AUDIENCE,
+    ACCESS_TOKEN_TTL: String(TOKEN_TTL),
+    EVENT_MAX_ATTEMPTS: String(options.maxAttempts ?? 2),
   });
-  const broker = connectBroker(testAmqpUrl(), { logger, name: 'profile-service-test' });
+  const { stream, lines: logs } = captureLines();
+  const runtime = await startTestRuntime(config, SERVICE_NAME, { issuer, logDestination: stream });
+  const { broker } = runtime;
   await waitFor(() => broker.isConnected(), { timeoutMs: 10_000, description: 'RabbitMQ' });
-  const clock = () => new Date();
+  const deps = await createDependencies(config, runtime);
+  const jobs = startBackgroundJobs(deps);
   const subscription =
     options.consumeFrom === undefined
       ? undefined
-      : subscribeToEvents(
-          { broker, db, clock, logger, maxAttempts: options.maxAttempts ?? 2 },
-          options.consumeFrom,
-        );
+      : subscribeToEvents(broker, deps, options.consumeFrom);
   if (subscription) {
     await waitFor(() => subscription.queue() !== undefined, {
       timeoutMs: 10_000,
       description: 'the user.registered queue to be consumed',
     });
   }
-  const deps: Dependencies = {
-    replicaId: 'test',
-    clock,
-    logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    db,
-    requireAuth: requireAuth(verifier, { revocations, realm: SERVICE_NAME }),
-    readiness: {
-      keys: () => verifier.isReady(),
-      broker: () => broker.isConnected(),
-      revocations: () => true,
-    },
-    isShuttingDown: () => false,
-  };
   const app = createApp(deps);
   const running = await listen(app, 0, '127.0.0.1');
 
@@ -117,7 +114,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     url: running.url,
     deps,
     issuer,
-    revocations,
+    revocations: runtime.revocations,
     database,
     broker,
     subscription,
@@ -142,9 +139,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       }),
     async stop() {
       await running.close();
+      await jobs.close();
       await subscription?.close();
-      await broker.close();
-      await db.$disconnect();
+      await deps.close();
+      await runtime.close();
       await issuer.close();
       await database.drop();
     },

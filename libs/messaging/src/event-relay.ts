@@ -1,9 +1,12 @@
-import type { Logger } from '@dja/http';
-import { connectBroker, createEventPublisher, OutboxRelay } from '@dja/messaging';
-import type { Database } from '../database';
+import type { BrokerConnection, BrokerLogger } from './broker';
+import { OutboxRelay, type TransactionalClient } from './outbox';
+import { createEventPublisher } from './publisher';
 
+/** A service's outbox, published to the broker: the one way services wire the relay. */
 export interface EventRelay {
+  /** Starts polling for rows written by other replicas or left over from an outage. */
   start(): void;
+  /** Stops polling and closes the publishing channel (the broker is the runtime's to close). */
   stop(): Promise<void>;
   /**
    * Publishes what the last transaction wrote, waiting at most `waitMs`. A logout answers only
@@ -14,29 +17,36 @@ export interface EventRelay {
   flush(waitMs?: number): Promise<void>;
 }
 
-/** Publishes the outbox to RabbitMQ; without AMQP_URL events wait in the outbox. */
-export function createEventRelay(
-  db: Database,
-  amqpUrl: string | undefined,
-  logger: Logger,
-  name: string,
-): EventRelay {
-  if (!amqpUrl) {
+export interface EventRelayOptions {
+  db: TransactionalClient;
+  /** Without a broker (auth-service with no AMQP_URL) events wait in the outbox. */
+  broker: BrokerConnection | undefined;
+  logger: BrokerLogger;
+  /** How often the relay looks for unpublished rows, milliseconds. */
+  intervalMs?: number;
+}
+
+/** Publishes a service's outbox to RabbitMQ with publisher confirms. */
+export function createEventRelay({
+  db,
+  broker,
+  logger,
+  intervalMs,
+}: EventRelayOptions): EventRelay {
+  if (!broker) {
     return {
-      start: () => logger.warn('AMQP_URL is not set: events stay in the outbox'),
+      start: () => logger.warn({}, 'no broker configured: events stay in the outbox'),
       stop: async () => undefined,
       flush: async () => undefined,
     };
   }
-  const broker = connectBroker(amqpUrl, { logger, name });
   const publisher = createEventPublisher(broker);
-  const relay = new OutboxRelay({ db, publisher, broker, logger });
+  const relay = new OutboxRelay({ db, publisher, broker, logger, intervalMs });
   return {
     start: () => relay.start(),
     async stop() {
       await relay.stop();
       await publisher.close();
-      await broker.close();
     },
     async flush(waitMs = 500) {
       let timer: NodeJS.Timeout | undefined;

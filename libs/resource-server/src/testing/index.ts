@@ -1,0 +1,2 @@
+// Test helpers for resource services. Never imported by production code.
+export { startTestRuntime, type TestRuntimeOptions } from './test-runtime';
