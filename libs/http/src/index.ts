@@ -31,5 +31,11 @@ export {
   shutdownSwitch,
 } from './service';
 export { createServiceApp, type ServiceAppOptions } from './service-app';
-export { listen, type RunningServer, shutdownOnSignals, type ShutdownOptions } from './server';
+export {
+  listen,
+  type RunningServer,
+  SHUTDOWN_TIMEOUT_MS,
+  shutdownOnSignals,
+  type ShutdownOptions,
+} from './server';
 export { type FieldError, validate } from './validate';

@@ -43,6 +43,12 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
   };
 }
 
+/**
+ * How long a stopping replica may take to drain before it exits anyway: the deployment's grace
+ * period must cover it (terminationGracePeriodSeconds, checked in infra/test/k8s).
+ */
+export const SHUTDOWN_TIMEOUT_MS = 15_000;
+
 export interface ShutdownOptions {
   logger: Logger;
   /** Closed in order after the server has drained: consumers, relays, database pools. */
@@ -59,7 +65,7 @@ export interface ShutdownOptions {
  * resources, exit. A second signal or the timeout forces the exit.
  */
 export function shutdownOnSignals(running: RunningServer, options: ShutdownOptions): void {
-  const { logger, cleanups, drainDelayMs = 0, timeoutMs = 15_000 } = options;
+  const { logger, cleanups, drainDelayMs = 0, timeoutMs = SHUTDOWN_TIMEOUT_MS } = options;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1);
