@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,9 +7,6 @@ import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../repository';
 
 const run = promisify(execFile);
-
-/** Rendering both overlays takes a second or two on an idle machine; much longer on a busy one. */
-export const RENDER_TIMEOUT_MS = 120_000;
 
 export const OVERLAYS = ['dev', 'production'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
@@ -87,13 +84,46 @@ export async function render(overlay: Overlay): Promise<Rendered & { dispose(): 
   }
 }
 
-/** Renders every overlay once for a test file; `dispose` removes the copies. */
-export async function renderAll(): Promise<{
-  overlays: Rendered[];
-  dispose(): void;
-}> {
-  const rendered = await Promise.all(OVERLAYS.map(render));
-  return { overlays: rendered, dispose: () => rendered.forEach((r) => r.dispose()) };
+/** Where the global setup leaves the renders for the test files (an environment variable). */
+const RENDERED_DIRECTORY = 'DJA_K8S_RENDERED';
+
+/**
+ * Renders every overlay once for the whole test run (infra/test/k8s/global-setup.ts), into a
+ * temporary directory the test files read. A render that fails is recorded, so that only the
+ * Kubernetes tests fail (with kubectl's message or the install command), not the whole project.
+ */
+export async function renderForTests(): Promise<() => void> {
+  const directory = mkdtempSync(join(tmpdir(), 'dja-k8s-rendered-'));
+  process.env[RENDERED_DIRECTORY] = directory;
+  const disposals: Array<() => void> = [];
+  for (const overlay of OVERLAYS) {
+    let result: Rendered | { error: string };
+    try {
+      const { dispose, ...rendered } = await render(overlay);
+      disposals.push(dispose);
+      result = rendered;
+    } catch (error) {
+      result = { error: (error as Error).message };
+    }
+    writeFileSync(join(directory, `${overlay}.json`), JSON.stringify(result));
+  }
+  return () => {
+    disposals.forEach((dispose) => dispose());
+    rmSync(directory, { recursive: true, force: true });
+  };
+}
+
+/** The overlays as the global setup rendered them. */
+export function renderedOverlays(): Rendered[] {
+  const directory = process.env[RENDERED_DIRECTORY];
+  if (!directory)
+    throw new Error('infra/test/k8s/global-setup.ts did not run (see infra/jest.config.js)');
+  return OVERLAYS.map((overlay) => {
+    const result = JSON.parse(readFileSync(join(directory, `${overlay}.json`), 'utf8')) as
+      Rendered | { error: string };
+    if ('error' in result) throw new Error(result.error);
+    return result;
+  });
 }
 
 export function ofKind<T = K8sObject>(

@@ -1,6 +1,6 @@
 // Every rendered object against the OpenAPI schema of Kubernetes 1.33: the models of the pinned
 // kubernetes-models 4.5.1 (package.json), generated from that release's OpenAPI document.
-import { type K8sObject, OVERLAYS, RENDER_TIMEOUT_MS, type Rendered, renderAll } from './manifests';
+import { type K8sObject, OVERLAYS, type Rendered, renderedOverlays } from './manifests';
 
 /** `apps/v1` -> `kubernetes-models/apps/v1`, `v1` -> `kubernetes-models/v1`. */
 function modelOf(object: K8sObject): new (data: unknown) => { validate(): void } {
@@ -38,12 +38,10 @@ function schemaError(object: K8sObject): string | null {
 }
 
 let rendered: Rendered[];
-let dispose: () => void;
 
-beforeAll(async () => {
-  ({ overlays: rendered, dispose } = await renderAll());
-}, RENDER_TIMEOUT_MS);
-afterAll(() => dispose());
+beforeAll(() => {
+  rendered = renderedOverlays();
+});
 
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   const objects = () => rendered.find((r) => r.overlay === overlay)!.objects;

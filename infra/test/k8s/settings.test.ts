@@ -14,9 +14,8 @@ import {
   named,
   ofKind,
   OVERLAYS,
-  RENDER_TIMEOUT_MS,
   type Rendered,
-  renderAll,
+  renderedOverlays,
 } from './manifests';
 import {
   type Container,
@@ -104,12 +103,10 @@ function filesBelow(directory: string): string[] {
 }
 
 let rendered: Rendered[];
-let dispose: () => void;
 
-beforeAll(async () => {
-  ({ overlays: rendered, dispose } = await renderAll());
-}, RENDER_TIMEOUT_MS);
-afterAll(() => dispose());
+beforeAll(() => {
+  rendered = renderedOverlays();
+});
 
 const objectsOf = (overlay: string) => rendered.find((r) => r.overlay === overlay)!.objects;
 const deploymentOf = (objects: readonly K8sObject[], app: string) =>

@@ -13,9 +13,8 @@ import {
   named,
   ofKind,
   OVERLAYS,
-  RENDER_TIMEOUT_MS,
   type Rendered,
-  renderAll,
+  renderedOverlays,
 } from './manifests';
 import { type NetworkPolicy, allowed, type Peer } from './network-policy';
 import {
@@ -101,12 +100,10 @@ function gatewayStrips(prefix: string): boolean {
 }
 
 let rendered: Rendered[];
-let dispose: () => void;
 
-beforeAll(async () => {
-  ({ overlays: rendered, dispose } = await renderAll());
-}, RENDER_TIMEOUT_MS);
-afterAll(() => dispose());
+beforeAll(() => {
+  rendered = renderedOverlays();
+});
 
 const objectsOf = (overlay: string) => rendered.find((r) => r.overlay === overlay)!.objects;
 const deployment = (objects: readonly K8sObject[], name: string) =>
