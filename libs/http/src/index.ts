@@ -30,7 +30,7 @@ export {
   type ServiceRuntime,
   shutdownSwitch,
 } from './service';
-export { createServiceApp, type ServiceAppOptions } from './service-app';
+export { createServiceApp, servedBy, type ServiceAppOptions } from './service-app';
 export {
   listen,
   type RunningServer,

@@ -10,6 +10,7 @@ import {
   listen,
   ProblemError,
   requireContentType,
+  servedBy,
   validate,
 } from './index';
 
@@ -53,6 +54,18 @@ function buildApp(readiness: Record<string, () => boolean> = {}) {
   });
   return { app, lines };
 }
+
+describe('servedBy', () => {
+  it('names a numbered replica after its service', () => {
+    expect(servedBy('orders-service', '2')).toBe('orders-service-2');
+  });
+
+  it('keeps a Kubernetes pod name, which already starts with the service, as it is', () => {
+    expect(servedBy('orders-service', 'orders-service-6d5c9b7f4-x2x4z')).toBe(
+      'orders-service-6d5c9b7f4-x2x4z',
+    );
+  });
+});
 
 describe('createServiceApp', () => {
   it('tags every response with the replica that served it and a request id', async () => {

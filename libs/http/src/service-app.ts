@@ -27,6 +27,15 @@ export interface ServiceAppOptions {
 }
 
 /**
+ * The name a replica gives itself in `X-Served-By`: `orders-service-2` for replica 2, and a
+ * Kubernetes pod's own name (`orders-service-6d5c9b7f4-x2x4z`, which already starts with the
+ * service's) as it is.
+ */
+export function servedBy(service: string, replicaId: string): string {
+  return replicaId.startsWith(`${service}-`) ? replicaId : `${service}-${replicaId}`;
+}
+
+/**
  * The Express skeleton every service shares: request ids and logs, `X-Served-By`, metrics,
  * health endpoints, JSON bodies, then the service's routes, then one error handler.
  */
@@ -42,7 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     if (isShuttingDown()) res.setHeader('Connection', 'close');
     next();
   });
-  app.use(requestContext(logger, `${service}-${replicaId}`));
+  app.use(requestContext(logger, servedBy(service, replicaId)));
   app.use(httpMetrics(metrics));
   app.use(operationalRoutes(metrics, readiness, isShuttingDown));
   app.use(express.json({ limit: options.bodyLimit ?? '16kb' }));
