@@ -73,11 +73,12 @@ const PACKAGE_VERSION = (
 const COMPOSE = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, { image?: string }>;
 };
-/** Highest RSS measured per service, MiB (bench-results.json, written by `npm run bench:load`). */
+/** Highest RSS measured per service, MiB (docs/bench/bench-results.json, the load benchmark). */
 const MEASURED_RSS_MIB = (() => {
-  const bench = JSON.parse(readFileSync(join(ROOT, 'bench-results.json'), 'utf8')) as {
-    memory: Array<{ replica: string; underLoadMiB: number }>;
+  const results = JSON.parse(readFileSync(join(ROOT, 'docs/bench/bench-results.json'), 'utf8')) as {
+    benchmarks: { load: { details: { memory: Array<{ replica: string; underLoadMiB: number }> } } };
   };
+  const bench = results.benchmarks.load.details;
   const peaks: Record<string, number> = {};
   for (const { replica, underLoadMiB } of bench.memory) {
     const app = replica.replace(/-\d+$/, '');
