@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderGatewayConfig, upstreamServers } from './gateway';
-import { ROUTES, SERVICES } from './topology';
+import { localServiceDiscovery, renderGatewayConfig } from './gateway';
+import { ROUTES, SERVICE_NAMES, type ServiceName } from './topology';
 
 const template = readFileSync(
   join(__dirname, '../../../infra/gateway/gateway.conf.template'),
   'utf8',
 );
 const values = {
-  ...Object.fromEntries(
-    Object.values(SERVICES).map((s) => [s.upstream, upstreamServers(['127.0.0.1:1'])]),
+  ...localServiceDiscovery(
+    Object.fromEntries(SERVICE_NAMES.map((service) => [service, ['127.0.0.1:1']])) as Record<
+      ServiceName,
+      string[]
+    >,
   ),
   GATEWAY_PORT: '8080',
   INTERNAL_GATEWAY_PORT: '8081',
@@ -23,6 +26,16 @@ describe('the gateway template', () => {
     expect(config).toContain('server 127.0.0.1:1 max_fails=1 fail_timeout=5s;');
   });
 
+  it('names an upstream group of the local stack in every proxy_pass', () => {
+    const config = renderGatewayConfig(template, values);
+    for (const service of SERVICE_NAMES) {
+      expect(config).toMatch(new RegExp(`upstream ${service}_service \\{`));
+      expect(config).toMatch(
+        new RegExp(`map \\$host \\$${service}_service\\s+\\{ default ${service}_service; \\}`),
+      );
+    }
+  });
+
   it('refuses to render with a placeholder missing', () => {
     const { GATEWAY_PORT: _omitted, ...partial } = values;
     expect(() => renderGatewayConfig(template, partial)).toThrow('no value for ${GATEWAY_PORT}');
@@ -31,7 +44,7 @@ describe('the gateway template', () => {
   it('routes every path of the topology to its service', () => {
     for (const { prefix, service } of ROUTES) {
       const block = new RegExp(
-        `location ${prefix.replace(/\//g, '\\/')} \\{\\s*proxy_pass http://${service}_service`,
+        `location ${prefix.replace(/\//g, '\\/')} \\{\\s*(rewrite [^;]+;\\s*)?proxy_pass http://\\$${service}_service;`,
       );
       expect(template).toMatch(block);
     }

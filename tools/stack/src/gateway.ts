@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@dja/test-infra';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
 
 export const NGINX_NOT_FOUND_MESSAGE =
   'nginx not found. Install it with `apt-get install -y nginx-light` (Debian) or put nginx on PATH.';
@@ -20,11 +21,29 @@ export function renderGatewayConfig(template: string, values: Record<string, str
   });
 }
 
-/** `server` lines of an upstream block; passive health checks are set per server. */
-export function upstreamServers(addresses: readonly string[]): string {
-  return addresses
-    .map((address) => `server ${address} max_fails=1 fail_timeout=5s;`)
-    .join('\n    ');
+/**
+ * The template's service placeholders for replicas on 127.0.0.1 ports: one upstream group per
+ * service (passive health checks per server, kept-alive connections), each named by its
+ * service's placeholder. Compose fills the same placeholders with Docker's DNS instead.
+ */
+export function localServiceDiscovery(
+  addresses: Record<ServiceName, readonly string[]>,
+): Record<string, string> {
+  const group = (service: ServiceName) => `${service}_service`;
+  const blocks = SERVICE_NAMES.map((service) =>
+    [
+      `upstream ${group(service)} {`,
+      ...addresses[service].map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`),
+      '    keepalive 32;',
+      '}',
+    ].join('\n'),
+  );
+  return {
+    SERVICE_DISCOVERY: blocks.join('\n\n'),
+    ...Object.fromEntries(
+      SERVICE_NAMES.map((service) => [SERVICES[service].upstream, group(service)]),
+    ),
+  };
 }
 
 export interface RunningGateway {
@@ -39,14 +58,14 @@ export async function startGateway(
   dir: string,
   port: number,
   internalPort: number,
-  upstreams: Record<string, string>,
+  serviceDiscovery: Record<string, string>,
   consoleRoot: string = CONSOLE_ROOT,
 ): Promise<RunningGateway> {
   const nginx =
     ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path)) ?? 'nginx';
   await mkdir(join(dir, 'logs'), { recursive: true });
   const gateway = renderGatewayConfig(await readFile(TEMPLATE, 'utf8'), {
-    ...upstreams,
+    ...serviceDiscovery,
     GATEWAY_PORT: `127.0.0.1:${port}`,
     INTERNAL_GATEWAY_PORT: `127.0.0.1:${internalPort}`,
     CONSOLE_ROOT: consoleRoot,

@@ -1,8 +1,8 @@
 export {
+  localServiceDiscovery,
   NGINX_NOT_FOUND_MESSAGE,
   renderGatewayConfig,
   startGateway,
-  upstreamServers,
 } from './gateway';
 export { Replica, type ReplicaSpec } from './replica';
 export { PASSED_THROUGH, type Stack, type StackOptions, startStack } from './start-stack';

@@ -12,7 +12,7 @@ import {
   startPostgres,
   startRabbitMQ,
 } from '@dja/test-infra';
-import { CONSOLE_ROOT, type RunningGateway, startGateway, upstreamServers } from './gateway';
+import { CONSOLE_ROOT, type RunningGateway, localServiceDiscovery, startGateway } from './gateway';
 import { Replica } from './replica';
 import { SERVICE_CLIENTS, SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
 
@@ -200,11 +200,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       join(dir, 'gateway'),
       gatewayPort,
       internalPort,
-      Object.fromEntries(
-        SERVICE_NAMES.map((service) => [
-          SERVICES[service].upstream,
-          upstreamServers(replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`)),
-        ]),
+      localServiceDiscovery(
+        Object.fromEntries(
+          SERVICE_NAMES.map((service) => [
+            service,
+            replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`),
+          ]),
+        ) as Record<ServiceName, string[]>,
       ),
       CONSOLE_ROOT,
     ),

@@ -4,10 +4,10 @@
  * compares docker-compose.yml with this file all read it.
  */
 export const SERVICES = {
-  auth: { app: 'auth-service', replicas: 2, upstream: 'AUTH_UPSTREAMS' },
-  orders: { app: 'orders-service', replicas: 3, upstream: 'ORDERS_UPSTREAMS' },
-  profile: { app: 'profile-service', replicas: 2, upstream: 'PROFILE_UPSTREAMS' },
-  notifications: { app: 'notifications-service', replicas: 2, upstream: 'NOTIFICATIONS_UPSTREAMS' },
+  auth: { app: 'auth-service', replicas: 2, upstream: 'AUTH_SERVICE' },
+  orders: { app: 'orders-service', replicas: 3, upstream: 'ORDERS_SERVICE' },
+  profile: { app: 'profile-service', replicas: 2, upstream: 'PROFILE_SERVICE' },
+  notifications: { app: 'notifications-service', replicas: 2, upstream: 'NOTIFICATIONS_SERVICE' },
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
