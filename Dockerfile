@@ -1,11 +1,11 @@
-# syntax=docker/dockerfile:1
 # One Dockerfile for every service. Targets:
 #   runtime (default)  one service:      docker build --build-arg APP=orders-service -t dja/orders-service .
 #   migrate            the Prisma CLI and every service's migrations, for the one-shot jobs:
 #                      docker run ... dja/migrate node_modules/.bin/prisma migrate deploy --config apps/orders-service/prisma.config.ts
 #   gateway            nginx with the gateway template and the built console
 # docker-compose.yml builds all of them. The build stage bundles all four services, so the
-# image of each service reuses one cached build.
+# image of each service reuses one cached build. Plain `docker build` (no BuildKit, no buildx)
+# builds it: no `# syntax=` line (its frontend image would be pulled), no BuildKit-only flags.
 
 # Node 24 LTS, pinned to a minor (package.json `engines`: >=24).
 ARG NODE_IMAGE=node:24.11-bookworm-slim
@@ -28,11 +28,11 @@ COPY tools tools
 COPY apps apps
 RUN npx nx run-many -t build -p auth-service,orders-service,profile-service,notifications-service,console
 
-# Production dependencies only. Install scripts are skipped: none of them is needed at run time
-# (native modules come prebuilt as platform packages).
-FROM base AS prod-deps
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Production dependencies only, pruned from the full install (no second download). Peer
+# dependencies are not added: @prisma/client names the Prisma CLI as one, which would bring the
+# CLI, its studio and a TypeScript compiler (over 200 MB) into every service image.
+FROM deps AS prod-deps
+RUN npm prune --omit=dev --legacy-peer-deps --no-audit --no-fund
 
 # The one-shot migration jobs: `prisma migrate deploy` needs the CLI, a devDependency.
 FROM deps AS migrate
@@ -44,7 +44,8 @@ COPY apps/profile-service/prisma.config.ts apps/profile-service/
 COPY apps/profile-service/prisma apps/profile-service/prisma
 COPY apps/notifications-service/prisma.config.ts apps/notifications-service/
 COPY apps/notifications-service/prisma apps/notifications-service/prisma
-COPY --chmod=755 infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+COPY infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+COPY infra/docker/replica-name.cjs /usr/local/bin/replica-name.cjs
 # Fetches the schema engine now (if npm ci's install script did not), while node_modules is writable.
 RUN node_modules/.bin/prisma --version
 USER node
@@ -58,6 +59,7 @@ COPY infra/gateway/gateway.conf.template /etc/nginx/templates/default.conf.templ
 COPY --from=build /repo/dist/apps/console /usr/share/nginx/console
 
 # One service: its bundle, production node_modules, no compilers, no package manager needed.
+# It writes nothing to its file system (logs go to stdout), so it runs with `--read-only`.
 FROM ${NODE_IMAGE} AS runtime
 ARG APP
 WORKDIR /app
@@ -66,13 +68,14 @@ RUN test -n "${APP}" || (echo 'build with --build-arg APP=<auth-service|orders-s
 COPY --from=prod-deps /repo/node_modules ./node_modules
 COPY --from=prod-deps /repo/package.json ./
 COPY --from=build /repo/dist/apps/${APP} ./dist
-COPY --chmod=755 infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+COPY infra/docker/entrypoint.sh /usr/local/bin/entrypoint
+COPY infra/docker/replica-name.cjs /usr/local/bin/replica-name.cjs
 # Files stay owned by root: the service cannot change its own code or dependencies.
 USER node
 EXPOSE 3000
 # Ready, not only alive: compose starts what depends on a service once its database, broker
 # and keys answer (/readyz), and the gateway never gets a replica that cannot serve.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=6 \
+HEALTHCHECK --interval=5s --timeout=3s --start-period=120s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/local/bin/entrypoint"]
 CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -10,6 +10,8 @@ module.exports = {
   globalTeardown: path.join(__dirname, 'src/global-teardown.ts'),
   // Files share the machine's two cores with a dozen service processes: one at a time.
   maxWorkers: 1,
+  // src/compose/ runs on docker compose with its own configuration (jest.compose.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/src/compose/'],
   // Waits for events to cross the broker and for replicas to start are bounded per step.
   testTimeout: 120_000,
 };

@@ -5,8 +5,9 @@
 #    or written into the compose file. The services read plain environment variables, so for each
 #    variable below, NAME_FILE=/run/secrets/x sets NAME to that file's content. Only these names:
 #    SIGNING_KEY_FILE, for one, is a real setting (a path) and must stay as it is.
-# 2. Replicas of one compose service share one environment; the container's hostname tells them
-#    apart in logs and in `X-Served-By`.
+# 2. Replicas of one compose service share one environment; each takes its number from its
+#    container name (`orders-service-2` in `docker compose ps` -> REPLICA_ID=2, see
+#    replica-name.cjs beside this file), else its hostname, so logs and `X-Served-By` tell them apart.
 set -eu
 
 for name in KEY_ENCRYPTION_SECRET ADMIN_PASSWORD SERVICE_CLIENTS CLIENT_SECRET DATABASE_URL AMQP_URL; do
@@ -25,7 +26,10 @@ for name in KEY_ENCRYPTION_SECRET ADMIN_PASSWORD SERVICE_CLIENTS CLIENT_SECRET D
   unset "${name}_FILE"
 done
 
-REPLICA_ID="${REPLICA_ID:-$(hostname)}"
+if [ -z "${REPLICA_ID:-}" ]; then
+  REPLICA_ID=$(node "$(dirname "$0")/replica-name.cjs" "${APP:-}" 2>/dev/null || true)
+  REPLICA_ID="${REPLICA_ID:-$(hostname)}"
+fi
 export REPLICA_ID
 
 exec "$@"

@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
 import { argsOf, readDockerfileStages, stage } from './dockerfile';
@@ -9,6 +13,8 @@ interface ComposeService {
   image?: string;
   build?: { context: string; target?: string; args?: Record<string, string> };
   command?: string[];
+  entrypoint?: string[];
+  read_only?: boolean;
   deploy?: { replicas?: number };
   environment?: Record<string, string>;
   secrets?: Array<{ source: string; target?: string }>;
@@ -25,6 +31,7 @@ interface ComposeFile {
   secrets?: Record<string, { file?: string }>;
 }
 
+const run = promisify(execFile);
 const TEMPLATE = readFileSync(join(ROOT, 'infra/gateway/gateway.conf.template'), 'utf8');
 /** Variables the official nginx image itself sets (docker inspect nginx:1.27-alpine). */
 const NGINX_IMAGE_ENV = [
@@ -57,7 +64,7 @@ const app = (service: ServiceName) => SERVICES[service].app;
 const migration = (service: ServiceName) => `${service}-migrate`;
 const databaseOf = (url = '') => new URL(url).pathname.slice(1);
 
-/** `name ~ pattern` on the public server block's `location` lines: prefix -> upstream. */
+/** The public server block's `location` lines: prefix -> the service variable it proxies to. */
 function publicLocations(): Map<string, string | undefined> {
   const publicServer = TEMPLATE.slice(
     TEMPLATE.indexOf('listen ${GATEWAY_PORT};'),
@@ -65,16 +72,16 @@ function publicLocations(): Map<string, string | undefined> {
   );
   const locations = new Map<string, string | undefined>();
   for (const [, prefix, body] of publicServer.matchAll(/location\s+([^\s{]+)\s*\{([^}]*)\}/g)) {
-    locations.set(prefix!, /proxy_pass\s+http:\/\/([a-z_]+)/.exec(body!)?.[1]);
+    locations.set(prefix!, /proxy_pass\s+http:\/\/\$([a-z_]+)/.exec(body!)?.[1]);
   }
   return locations;
 }
 
-/** upstream block name -> the `${...}` placeholder inside it. */
-function upstreamPlaceholders(): Map<string, string> {
+/** nginx variable -> the `${...}` placeholder that names where it points (`map` lines). */
+function servicePlaceholders(): Map<string, string> {
   return new Map(
-    [...TEMPLATE.matchAll(/upstream\s+([a-z_]+)\s*\{\s*\$\{([A-Z_]+)\}/g)].map(
-      ([, name, placeholder]) => [name!, placeholder!],
+    [...TEMPLATE.matchAll(/map\s+\$host\s+\$([a-z_]+)\s*\{\s*default\s+\$\{([A-Z_]+)\};/g)].map(
+      ([, variable, placeholder]) => [variable!, placeholder!],
     ),
   );
 }
@@ -84,7 +91,7 @@ describe('docker-compose.yml', () => {
 
   beforeAll(async () => {
     compose = parse(await dockerCompose(['config'])) as ComposeFile;
-  });
+  }, 60_000);
 
   const service = (name: string): ComposeService => {
     const found = compose.services[name];
@@ -94,7 +101,7 @@ describe('docker-compose.yml', () => {
 
   it('is valid: `docker-compose config -q` exits 0', async () => {
     await expect(dockerCompose(['config', '-q'])).resolves.toBe('');
-  });
+  }, 60_000);
 
   it('runs the services of tools/stack/src/topology.ts and nothing else of ours', () => {
     const built = Object.entries(compose.services)
@@ -210,19 +217,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('points every upstream of the gateway at the right service', () => {
+  it("points the gateway at every service by its compose name, through Docker's DNS", () => {
     const environment = service('gateway').environment ?? {};
     for (const name of SERVICE_NAMES) {
-      const servers = [
-        ...(environment[SERVICES[name].upstream] ?? '').matchAll(/server\s+([^\s:;]+)/g),
-      ];
-      expect({ upstream: SERVICES[name].upstream, hosts: servers.map(([, host]) => host) }).toEqual(
-        {
-          upstream: SERVICES[name].upstream,
-          hosts: [app(name)],
-        },
-      );
+      expect({
+        placeholder: SERVICES[name].upstream,
+        value: environment[SERVICES[name].upstream],
+      }).toEqual({
+        placeholder: SERVICES[name].upstream,
+        value: `${app(name)}:3000`,
+      });
     }
+    // Re-read within seconds, so replicas added by --scale get traffic without a restart.
+    expect(environment.SERVICE_DISCOVERY).toMatch(/^resolver 127\.0\.0\.11 valid=\d+s\b/);
   });
 
   it('builds the gateway from the one template and the console, and publishes 8080', () => {
@@ -265,7 +272,7 @@ describe('docker-compose.yml', () => {
 
   it('routes the gateway paths of ROUTES to the services ROUTES names', () => {
     const locations = publicLocations();
-    const placeholders = upstreamPlaceholders();
+    const placeholders = servicePlaceholders();
     const routed = [...locations].filter(([, upstream]) => upstream).map(([prefix]) => prefix);
     expect(routed.sort()).toEqual(ROUTES.map((r) => r.prefix).sort());
     for (const route of ROUTES) {
@@ -288,6 +295,36 @@ describe('docker-compose.yml', () => {
     expect(service('gateway').ports).not.toContainEqual(
       expect.objectContaining({ target: Number(internal) }),
     );
+  });
+
+  it('gives k6 the admin credentials from the secret auth-service reads', async () => {
+    const k6 = service('k6');
+    expect(k6.secrets?.map((x) => x.source)).toContain('admin_password');
+    expect(k6.environment?.ADMIN_EMAIL).toBe(service('auth-service').environment?.ADMIN_EMAIL);
+    // The entrypoint itself, run with a stand-in `k6` that prints what it was given.
+    const dir = await mkdtemp(join(tmpdir(), 'dja-k6-'));
+    try {
+      await writeFile(join(dir, 'admin_password'), 'from-the-secret');
+      await writeFile(join(dir, 'k6'), '#!/bin/sh\nprintf "%s|%s" "$ADMIN_PASSWORD" "$*"\n', {
+        mode: 0o755,
+      });
+      // `config` keeps compose's `$$` escape; the container receives `$`.
+      const [shell, ...args] = (k6.entrypoint ?? []).map((arg) =>
+        arg.replaceAll('$$', '$').replaceAll('/run/secrets/', `${dir}/`),
+      );
+      const { stdout } = await run(shell!, [...args, 'run', '/scripts/smoke.ts'], {
+        env: { PATH: `${dir}:${process.env.PATH}` },
+      });
+      expect(stdout).toBe('from-the-secret|run /scripts/smoke.ts');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs every service replica and the gateway on a read-only root file system', () => {
+    for (const name of [...SERVICE_NAMES.map(app), 'gateway']) {
+      expect({ name, readOnly: service(name).read_only }).toEqual({ name, readOnly: true });
+    }
   });
 
   it('runs k6 against the gateway only on request (profile loadtest)', () => {

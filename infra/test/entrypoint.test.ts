@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './repository';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { replicaNumber } = require('../docker/replica-name.cjs') as {
+  replicaNumber: (ptrName: string, service: string) => string | undefined;
+};
+
 const run = promisify(execFile);
 const ENTRYPOINT = join(ROOT, 'infra/docker/entrypoint.sh');
 const PRINT_ENV = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
@@ -51,6 +56,18 @@ describe('infra/docker/entrypoint.sh', () => {
   it('names each replica after its container hostname unless REPLICA_ID is set', async () => {
     expect((await entrypoint({})).REPLICA_ID).toBe(hostname());
     expect((await entrypoint({ REPLICA_ID: 'orders-7' })).REPLICA_ID).toBe('orders-7');
+  });
+
+  it("reads the replica number from the container's DNS name under Compose v2 and v1", () => {
+    expect(replicaNumber('dja-orders-service-2.dja_default', 'orders-service')).toBe('2');
+    expect(replicaNumber('dja_orders-service_12.dja_default', 'orders-service')).toBe('12');
+    expect(replicaNumber('my-app-auth-service-1.net', 'auth-service')).toBe('1');
+  });
+
+  it('finds no replica number in a name that is not the service’s', () => {
+    expect(replicaNumber('dja-orders-service-2.dja_default', 'profile-service')).toBeUndefined();
+    expect(replicaNumber('dja-xorders-service-2.net', 'orders-service')).toBeUndefined();
+    expect(replicaNumber('3d6ffeed8ad0', 'orders-service')).toBeUndefined();
   });
 
   it('refuses both NAME and NAME_FILE', async () => {

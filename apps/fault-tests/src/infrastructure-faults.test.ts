@@ -1,8 +1,7 @@
 // Faults of what the services stand on: the issuer, the broker, a database, a consumer. One
 // stack for this file; every scenario leaves it running as it found it.
-import { waitFor } from '@dja/test-infra';
 import { call, createOrder, looksLikeStackTrace, registerAndLogIn, type User } from './support/api';
-import { formatStatuses, Load, sleep } from './support/load';
+import { formatStatuses, Load, sleep, waitFor } from '@dja/test-infra';
 import { markPassed, recordScenario } from './support/results';
 import {
   databaseOf,

@@ -2,10 +2,17 @@
 // rotated under load, a replica whose clock is off. One stack for this file, with 30-second
 // access tokens so that "a token with 20 s left" is a ten-second wait.
 import { join } from 'node:path';
-import { freePort, waitFor } from '@dja/test-infra';
 import { Replica } from '@dja/stack';
 import { call, decodeJwt, login, registerAndLogIn, type User } from './support/api';
-import { failureDetails, formatStatuses, Load, type LoadResult, sleep } from './support/load';
+import {
+  failureDetails,
+  formatStatuses,
+  freePort,
+  Load,
+  type LoadResult,
+  sleep,
+  waitFor,
+} from '@dja/test-infra';
 import { markPassed, recordScenario } from './support/results';
 import { restartStopped, type Stack, startFaultStack } from './support/stack';
 

@@ -4,6 +4,16 @@ export { captureLines } from './capture-lines';
 export { createMigratedTestDatabase } from './jest/migrated-database';
 export { createTestDatabase, type TestDatabase } from './jest/test-database';
 export { AMQP_URL_ENV, PG_URL_ENV, testAmqpUrl, testPostgresUrl } from './jest/server-env';
+export {
+  failureDetails,
+  formatStatuses,
+  Load,
+  sleep,
+  type LoadOptions,
+  type LoadRequest,
+  type LoadResult,
+  type LoadSample,
+} from './load';
 export { freePort } from './ports';
 export {
   createDatabase,
