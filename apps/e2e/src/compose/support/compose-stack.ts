@@ -8,7 +8,7 @@ import { Compose, type Container, exec } from './docker';
 import type { ReplicaNames } from './journey';
 
 /** Jobs that run once and exit (the migrations); everything else must stay up and healthy. */
-const isJob = (service: string) => service.endsWith('-migrate');
+const isJob = (service: string) => service.endsWith('-migrate') || service === 'make-secrets';
 const REPLICATED = ['auth-service', 'orders-service', 'profile-service', 'notifications-service'];
 
 /**
