@@ -28,7 +28,8 @@ describe('infra/compose/make-secrets.sh', () => {
     };
     const wanted = Object.values(compose.secrets).map((secret) => basename(secret.file));
     expect((await readdir(dir)).sort()).toEqual(wanted.sort());
-  });
+    // docker-compose (Python) takes seconds to start on a busy machine.
+  }, 60_000);
 
   it('gives each resource service the client the auth service knows, with the topology scopes', async () => {
     await run('sh', [SCRIPT, dir]);
