@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localServiceDiscovery, renderGatewayConfig } from './gateway';
+import { freePort } from '@dja/test-infra';
+import { localServiceDiscovery, renderGatewayConfig, startGateway } from './gateway';
 import { ROUTES, SERVICE_NAMES, type ServiceName } from './topology';
 
 const template = readFileSync(
@@ -53,4 +57,63 @@ describe('the gateway template', () => {
   it('passes Authorization through and verifies nothing itself', () => {
     expect(template).not.toMatch(/auth_request|proxy_set_header Authorization|auth_jwt/);
   });
+});
+
+describe('the gateway on nginx, with the local stack’s upstream groups', () => {
+  // Two stand-in replicas per service that echo the path they received and name themselves.
+  const replicas: Server[] = [];
+  const addresses = {} as Record<ServiceName, string[]>;
+  let dir: string;
+
+  beforeAll(async () => {
+    for (const service of SERVICE_NAMES) {
+      addresses[service] = [];
+      for (const n of [1, 2]) {
+        const server = createServer((req, res) => {
+          res.setHeader('x-served-by', `${service}-${n}`);
+          res.end(req.url);
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        replicas.push(server);
+        const { port } = server.address() as { port: number };
+        addresses[service].push(`127.0.0.1:${port}`);
+      }
+    }
+    dir = await mkdtemp(join(tmpdir(), 'dja-gateway-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((server) => new Promise((resolve) => server.close(resolve))));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('routes each path to its service, strips /auth, keeps the query, and balances', async () => {
+    const gateway = await startGateway(
+      dir,
+      await freePort(),
+      await freePort(),
+      localServiceDiscovery(addresses),
+      dir,
+    );
+    try {
+      const answer = async (path: string) => {
+        const response = await fetch(`${gateway.url}${path}`);
+        return `${response.headers.get('x-served-by')?.replace(/-\d$/, '')} ${await response.text()}`;
+      };
+      expect(await answer('/auth/login?next=1')).toBe('auth /login?next=1');
+      expect(await answer('/orders/42')).toBe('orders /orders/42');
+      expect(await answer('/profile/me')).toBe('profile /profile/me');
+      expect(await answer('/profiles/7')).toBe('profile /profiles/7');
+      expect(await answer('/notifications')).toBe('notifications /notifications');
+      const servedBy = new Set<string | null>();
+      for (let i = 0; i < 4; i++) {
+        servedBy.add((await fetch(`${gateway.url}/orders`)).headers.get('x-served-by'));
+      }
+      expect([...servedBy].sort()).toEqual(['orders-1', 'orders-2']);
+      const internal = await fetch(`${gateway.internalUrl}/auth/internal/revocations`);
+      expect(await internal.text()).toBe('/internal/revocations');
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
 });
