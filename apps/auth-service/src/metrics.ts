@@ -4,6 +4,7 @@ export interface AuthMetrics {
   tokensIssued: Counter<'grant_type'>;
   failedLogins: Counter<'reason'>;
   refreshTokenReuse: Counter;
+  signingKeysWithdrawn: Counter;
 }
 
 /** The auth service's own counters, next to the HTTP metrics of @dja/http. */
@@ -24,6 +25,11 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
     refreshTokenReuse: new Counter({
       name: 'auth_refresh_token_reuse_total',
       help: 'Spent refresh tokens presented again; each revoked its session.',
+      registers: [registry],
+    }),
+    signingKeysWithdrawn: new Counter({
+      name: 'auth_signing_keys_withdrawn_total',
+      help: 'Signing keys withdrawn by an admin (POST /admin/keys/{kid}/withdraw) on this replica.',
       registers: [registry],
     }),
   };

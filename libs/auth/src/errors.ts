@@ -14,6 +14,7 @@ export type AuthErrorCode =
   | 'ERR_TOKEN_ALGORITHM'
   | 'ERR_TOKEN_HEADER'
   | 'ERR_TOKEN_KEY_NOT_FOUND'
+  | 'ERR_TOKEN_KEY_WITHDRAWN'
   | 'ERR_TOKEN_SIGNATURE'
   | 'ERR_TOKEN_EXPIRED'
   | 'ERR_TOKEN_NOT_YET_VALID'
@@ -170,6 +171,11 @@ const RESPONSES: Record<
     status: 401,
     bearerError: 'invalid_token',
     description: 'The access token signing key is not known',
+  },
+  ERR_TOKEN_KEY_WITHDRAWN: {
+    status: 401,
+    bearerError: 'invalid_token',
+    description: 'The access token signing key has been withdrawn',
   },
   ERR_TOKEN_SIGNATURE: {
     status: 401,

@@ -39,6 +39,10 @@ export interface JwksStats {
   fetchFailures: number;
   /** Usable RS256 keys currently held. */
   keys: number;
+  /** Kids withdrawn by the issuer: refused whatever a JWKS says. */
+  withdrawnKeys: number;
+  /** A fetch is under way. */
+  fetching: boolean;
   /** Epoch ms of the last successful fetch. */
   lastSuccessAt: number | undefined;
   usable: boolean;
@@ -80,6 +84,10 @@ export class JwksCache {
   private lastSuccessAt: number | undefined;
   private lastAttemptAt: number | undefined;
   private inFlight: Promise<void> | undefined;
+  /** Refused for good, even when a (stale) JWKS still lists them. Only ever grows: a few ids. */
+  private readonly withdrawn = new Set<string>();
+  /** Kids announced as the issuer's new key: meeting one unknown refetches despite the cooldown. */
+  private readonly announced = new Set<string>();
   private fetches = 0;
   private fetchFailures = 0;
   /** Why the last fetch failed; for logs, never for clients. */
@@ -120,13 +128,16 @@ export class JwksCache {
 
   /** The key for a `kid`, refetching the set (cooldown permitting) when the kid is unknown. */
   async getKey(kid: string | undefined): Promise<VerificationKey> {
+    if (this.isWithdrawn(kid)) {
+      throw new InvalidTokenError('ERR_TOKEN_KEY_WITHDRAWN', 'the signing key was withdrawn');
+    }
     const known = this.peek(kid);
     if (known) return known;
     if (kid === undefined && this.isUsable()) {
       // Guessing among several keys would be trying each one; the issuer must name its key.
       throw new InvalidTokenError('ERR_TOKEN_KEY_NOT_FOUND', 'no kid and several keys published');
     }
-    await this.refresh();
+    await this.refresh({ ignoreCooldown: kid !== undefined && this.announced.has(kid) });
     if (!this.isUsable()) throw this.unavailable();
     const found = this.find(kid);
     if (!found)
@@ -134,23 +145,56 @@ export class JwksCache {
     return found;
   }
 
+  isWithdrawn(kid: string | undefined): boolean {
+    return kid !== undefined && this.withdrawn.has(kid);
+  }
+
+  /**
+   * Refuses `kid` from now on: the key leaves memory at once and is filtered out of every later
+   * fetch, so neither a stale JWKS nor the stale-if-error period can bring it back. Then the set
+   * is fetched again, despite the cooldown, for the issuer's new key; `successor` names that key
+   * when known, so a token carrying it refetches once more should this fetch be too early.
+   * Returns false when the kid was already withdrawn.
+   */
+  withdraw(kid: string, successor?: string): boolean {
+    if (this.withdrawn.has(kid)) return false;
+    this.withdrawn.add(kid);
+    this.install(
+      this.keys.filter((key) => key.kid !== kid),
+      undefined,
+      { keepSchedule: true },
+    );
+    if (successor !== undefined && !this.byKid.has(successor)) this.announced.add(successor);
+    void this.refresh({ ignoreCooldown: true });
+    return true;
+  }
+
+  /** The withdrawn kids, for metrics and logs. */
+  withdrawnKids(): string[] {
+    return [...this.withdrawn];
+  }
+
   stats(): JwksStats {
     return {
       fetches: this.fetches,
       fetchFailures: this.fetchFailures,
       keys: this.keys.length,
+      withdrawnKeys: this.withdrawn.size,
+      fetching: this.inFlight !== undefined,
       lastSuccessAt: this.lastSuccessAt,
       usable: this.isUsable(),
     };
   }
 
-  /** Fetches unless a fetch is running (then shares it) or ran within the cooldown. Never rejects. */
-  refresh(): Promise<void> {
+  /**
+   * Fetches unless a fetch is running (then shares it) or ran within the cooldown. Never rejects.
+   * `ignoreCooldown` is for a withdrawal and for kids it announced, never for arbitrary kids.
+   */
+  refresh({ ignoreCooldown = false }: { ignoreCooldown?: boolean } = {}): Promise<void> {
     if (this.inFlight) return this.inFlight;
     const now = this.now();
-    if (this.lastAttemptAt !== undefined && now - this.lastAttemptAt < this.cooldownMs) {
-      return Promise.resolve();
-    }
+    const cooling = this.lastAttemptAt !== undefined && now - this.lastAttemptAt < this.cooldownMs;
+    if (cooling && !ignoreCooldown) return Promise.resolve();
     this.lastAttemptAt = now;
     this.inFlight = this.fetchAndInstall().finally(() => {
       this.inFlight = undefined;
@@ -159,7 +203,7 @@ export class JwksCache {
   }
 
   private find(kid: string | undefined): VerificationKey | undefined {
-    if (kid !== undefined) return this.byKid.get(kid);
+    if (kid !== undefined) return this.byKid.get(kid); // withdrawn kids are never in byKid
     return this.keys.length === 1 ? this.keys[0] : undefined;
   }
 
@@ -178,7 +222,9 @@ export class JwksCache {
       }
       const text = await response.text();
       if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS document too large');
-      const keys = await importSigningKeys(JSON.parse(text));
+      const keys = (await importSigningKeys(JSON.parse(text))).filter(
+        (key) => !this.isWithdrawn(key.kid),
+      );
       // An empty set is treated as a failed fetch: it would lock every user out at once, which
       // is far more likely a broken deployment than an intended state.
       if (keys.length === 0) throw new Error('JWKS holds no usable RS256 signing key');
@@ -189,13 +235,22 @@ export class JwksCache {
     }
   }
 
-  private install(keys: Array<VerificationKey & { id: string }>, maxAgeSeconds?: number): void {
+  private install(
+    keys: Array<VerificationKey & { id: string }>,
+    maxAgeSeconds?: number,
+    { keepSchedule = false }: { keepSchedule?: boolean } = {},
+  ): void {
     const kept = new Set(keys.map((key) => key.id));
     const removed = this.keys.some((key) => !kept.has(key.id));
 
     this.keys = keys;
     this.byKid = new Map();
-    for (const key of keys) if (key.kid !== undefined) this.byKid.set(key.kid, key);
+    for (const key of keys) {
+      if (key.kid === undefined) continue;
+      this.byKid.set(key.kid, key);
+      this.announced.delete(key.kid);
+    }
+    if (keepSchedule) return;
 
     const now = this.now();
     const advertised = maxAgeSeconds === undefined ? this.maxAgeMs : maxAgeSeconds * 1000;

@@ -163,6 +163,10 @@ describe('InMemoryRevocationList', () => {
       'a string time',
       { version: 1, sessions: [], users: [], tokens: [{ tokenId: 't', expiresAt: '1' }] },
     ],
+    [
+      'a withdrawn key without kid',
+      { version: 1, sessions: [], users: [], tokens: [], withdrawnKeys: [{ withdrawnAt: 1 }] },
+    ],
   ])('refuses to load a snapshot with %s, changing nothing', (_name, snapshot) => {
     const { list } = listWithClock();
     list.revokeToken('kept', START_S + 60);

@@ -21,6 +21,11 @@ export interface RevocationSnapshot {
   sessions: Array<{ sessionId: string; expiresAt: number }>;
   users: Array<{ subject: string; revokedBefore: number; expiresAt: number }>;
   tokens: Array<{ tokenId: string; expiresAt: number }>;
+  /**
+   * Signing keys withdrawn after a leak; a verifier refuses their kid for good
+   * (`AccessTokenVerifier.withdrawKey`). They never expire. Absent from older auth services.
+   */
+  withdrawnKeys?: Array<{ kid: string; withdrawnAt: number }>;
 }
 
 export interface InMemoryRevocationListOptions {
@@ -191,7 +196,9 @@ function parseSnapshot(snapshot: unknown): Omit<RevocationSnapshot, 'version'> {
     isListOf(
       value.users,
       (e) => isId(e.subject) && isSeconds(e.revokedBefore) && isSeconds(e.expiresAt),
-    );
+    ) &&
+    (value.withdrawnKeys === undefined ||
+      isListOf(value.withdrawnKeys, (e) => isId(e.kid) && isSeconds(e.withdrawnAt)));
   if (!valid) throw new TypeError('not a version 1 revocation snapshot');
   return value as RevocationSnapshot;
 }

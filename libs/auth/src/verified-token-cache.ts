@@ -4,6 +4,8 @@ interface Entry {
   principal: AccessTokenPrincipal;
   /** Epoch seconds after which the entry must not be served. */
   validUntil: number;
+  /** The kid of the key that verified it, so a withdrawn key's tokens can be dropped. */
+  kid: string | undefined;
 }
 
 /**
@@ -36,17 +38,31 @@ export class VerifiedTokenCache {
    * `validUntil` is the token's `exp`, without the clock tolerance: a cached answer is never
    * more lenient than a fresh verification would be.
    */
-  set(token: string, principal: AccessTokenPrincipal, validUntil: number): void {
+  set(
+    token: string,
+    principal: AccessTokenPrincipal,
+    validUntil: number,
+    kid: string | undefined,
+  ): void {
     if (this.maxEntries <= 0) return;
     this.entries.delete(token);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(token, { principal, validUntil });
+    this.entries.set(token, { principal, validUntil, kid });
   }
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Drops the tokens verified with `kid`; returns how many. */
+  deleteSignedBy(kid: string): number {
+    let deleted = 0;
+    for (const [token, entry] of this.entries) {
+      if (entry.kid === kid && this.entries.delete(token)) deleted += 1;
+    }
+    return deleted;
   }
 }

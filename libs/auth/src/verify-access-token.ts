@@ -47,6 +47,12 @@ export interface AccessTokenVerifier {
   ready(): Promise<void>;
   /** True while verification keys are usable (for readiness probes). */
   isReady(): boolean;
+  /**
+   * Refuses every token signed with `kid` from now on, cached or not, whatever a JWKS says
+   * later: for a signing key the issuer withdrew because it leaked. `successor` is the issuer's
+   * new key, fetched even within the JWKS cooldown. Returns false when it was already withdrawn.
+   */
+  withdrawKey(kid: string, successor?: string): boolean;
   /** Counters for metrics. */
   stats(): VerifierStats;
 }
@@ -107,7 +113,9 @@ export function createAccessTokenVerifier(
     if (!ok) throw new InvalidTokenError('ERR_TOKEN_SIGNATURE', 'signature does not verify');
     const payload = decodeJsonSegment(jws.payloadSegment, 'payload');
     const principal = principalFromClaims(payload, { ...claimExpectations, nowSeconds });
-    cache.set(token, principal, principal.expiresAt);
+    // The key may have been withdrawn while the signature was being checked.
+    if (jwks.isWithdrawn(jws.kid)) throw withdrawnKeyError();
+    cache.set(token, principal, principal.expiresAt, jws.kid);
     return principal;
   }
 
@@ -156,6 +164,7 @@ export function createAccessTokenVerifier(
 
   function verifyUncached(token: string, nowSeconds: number): Promise<AccessTokenPrincipal> {
     const jws = parseAccessTokenJws(token, maxTokenLength);
+    if (jwks.isWithdrawn(jws.kid)) throw withdrawnKeyError();
     const known = jwks.peek(jws.kid);
     if (known) return verifyWithKey(token, jws, known, nowSeconds);
     return jwks.getKey(jws.kid).then((key) => verifyWithKey(token, jws, key, nowSeconds));
@@ -181,6 +190,11 @@ export function createAccessTokenVerifier(
         return Promise.reject(asAuthError(error));
       }
     },
+    withdrawKey(kid, successor) {
+      if (!jwks.withdraw(kid, successor)) return false;
+      cache.deleteSignedBy(kid);
+      return true;
+    },
     ready: () => jwks.load(),
     isReady: () => jwks.isUsable(),
     stats: () => ({
@@ -189,6 +203,9 @@ export function createAccessTokenVerifier(
     }),
   };
 }
+
+const withdrawnKeyError = () =>
+  new InvalidTokenError('ERR_TOKEN_KEY_WITHDRAWN', 'the signing key was withdrawn');
 
 /** Whatever else went wrong with this input, it is still an invalid token, never a 500. */
 function asAuthError(error: unknown): AuthError {

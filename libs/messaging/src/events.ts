@@ -30,6 +30,15 @@ export const eventData = {
     /** When the last access token issued for the session expires. */
     expiresAt: z.iso.datetime(),
   }),
+  'signing-key.withdrawn': z.object({
+    /** Refuse tokens with this kid from now on, whatever a JWKS says. */
+    kid: z.string().min(1),
+    withdrawnAt: z.iso.datetime(),
+    /** Subject of the admin who withdrew it (audit). */
+    withdrawnBy: z.string().min(1),
+    /** The key that signs from now on; a verifier that does not know it fetches the JWKS. */
+    activeKid: z.string().min(1),
+  }),
   'order.created': z.object({
     orderId: z.string().min(1),
     userId: z.string().min(1),

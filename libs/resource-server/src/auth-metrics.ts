@@ -37,6 +37,11 @@ export function registerAuthMetrics(
       () => (jwks().lastSuccessAt ?? 0) / 1000,
     ],
     [
+      'auth_jwks_withdrawn_keys',
+      'Signing keys withdrawn by the issuer that this replica refuses (from events and the snapshot).',
+      () => jwks().withdrawnKeys,
+    ],
+    [
       'auth_verified_cache_hits',
       'Requests whose token was found in the verified-token cache.',
       () => verifier.stats().verifiedCache.hits,

@@ -30,12 +30,24 @@ describe('startRevocationFeed', () => {
       reconnectSeconds: 0.2,
     });
     const list = new InMemoryRevocationList({ maxTokenLifetimeSeconds: 300 });
-    const feed = startRevocationFeed({ broker, list, service: 'feed-test', loadSnapshot, logger });
+    // What the verifier was told; its own behaviour is tested in @dja/auth.
+    const withdrawn: Array<[kid: string, activeKid: string | undefined]> = [];
+    const verifier = {
+      withdrawKey: (kid: string, activeKid?: string) => withdrawn.push([kid, activeKid]) > 0,
+    };
+    const feed = startRevocationFeed({
+      broker,
+      list,
+      verifier,
+      service: 'feed-test',
+      loadSnapshot,
+      logger,
+    });
     closers.push(
       () => broker.close(),
       () => feed.close(),
     );
-    return { list, feed };
+    return { list, feed, withdrawn };
   }
 
   async function publish(
@@ -96,6 +108,23 @@ describe('startRevocationFeed', () => {
       ),
     ).toBe(false);
     expect(list.isRevoked(token({ subject: 'user-2', sessionId: 'x' }))).toBe(false);
+  });
+
+  it('withdraws signing keys named by the snapshot and by signing-key.withdrawn on every replica', async () => {
+    const snapshot = { ...emptySnapshot, withdrawnKeys: [{ kid: 'old-leak', withdrawnAt: 1 }] };
+    const replicas = [replica(async () => snapshot), replica(async () => snapshot)];
+    await waitFor(() => replicas.every((r) => r.feed.isSynced()), { timeoutMs: 10_000 });
+    for (const { withdrawn } of replicas) expect(withdrawn).toEqual([['old-leak', undefined]]);
+    await publish(
+      createEvent('signing-key.withdrawn', {
+        kid: 'leaked',
+        withdrawnAt: new Date().toISOString(),
+        withdrawnBy: 'admin-1',
+        activeKid: 'successor',
+      }),
+    );
+    await waitFor(() => replicas.every((r) => r.withdrawn.length === 2), { timeoutMs: 10_000 });
+    for (const { withdrawn } of replicas) expect(withdrawn[1]).toEqual(['leaked', 'successor']);
   });
 
   it('keeps retrying the snapshot while auth-service is away, and stays unsynced meanwhile', async () => {

@@ -1,4 +1,4 @@
-import type { InMemoryRevocationList, RevocationSnapshot } from '@dja/auth';
+import type { AccessTokenVerifier, InMemoryRevocationList, RevocationSnapshot } from '@dja/auth';
 import {
   type BrokerConnection,
   type BrokerLogger,
@@ -12,6 +12,8 @@ const toSeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
 export interface RevocationFeedOptions {
   broker: BrokerConnection;
   list: InMemoryRevocationList;
+  /** Told about withdrawn signing keys, from the snapshot and from `signing-key.withdrawn`. */
+  verifier: Pick<AccessTokenVerifier, 'withdrawKey'>;
   /** Names this replica's broadcast queue, e.g. `orders-service`. */
   service: string;
   /** The revocations in force, from auth-service; loaded before events on every (re)connect. */
@@ -26,14 +28,19 @@ export interface RevocationFeed {
 }
 
 /**
- * Keeps this replica's revocation list current. Each replica has its own broadcast queue, so a
+ * Keeps this replica's revocation list and withdrawn signing keys current. Each replica has its own broadcast queue, so a
  * logout reaches every replica of every service within milliseconds. Events published while a
  * replica had no queue (before it started, or while disconnected) are not kept for it, so on
  * every (re)connect it binds its queue first, then loads the snapshot, then consumes: nothing
  * falls between the two.
  */
 export function startRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
-  const { list, logger } = options;
+  const { list, verifier, logger } = options;
+  const withdrawKey = (kid: string, activeKid?: string) => {
+    if (verifier.withdrawKey(kid, activeKid)) {
+      logger.warn({ kid, activeKid }, 'signing key withdrawn: its tokens are refused');
+    }
+  };
   let synced = false;
   let closed = false;
   const subscription: Subscription = subscribe(options.broker, {
@@ -44,7 +51,9 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
       // Until the snapshot is in, events wait in the bound queue and /readyz says not ready.
       for (let attempt = 1; !closed; attempt++) {
         try {
-          list.load(await options.loadSnapshot());
+          const snapshot = await options.loadSnapshot();
+          list.load(snapshot);
+          for (const { kid } of snapshot.withdrawnKeys ?? []) withdrawKey(kid);
           synced = true;
           logger.info({ revocations: list.size }, 'revocation snapshot loaded');
           return;
@@ -68,6 +77,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
         ),
       // Tokens issued after the suspension already pass; the older ones must stay refused.
       'user.unsuspended': () => undefined,
+      'signing-key.withdrawn': ({ data }) => withdrawKey(data.kid, data.activeKid),
     },
   });
   return {

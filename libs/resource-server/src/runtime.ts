@@ -100,6 +100,7 @@ export async function startResourceServerRuntime(
   const revocationFeed = startRevocationFeed({
     broker,
     list: revocations,
+    verifier,
     service,
     logger,
     loadSnapshot: revocationSnapshotLoader(

@@ -6,11 +6,19 @@
  * cache, the hardest case), then POST /auth/logout goes through the gateway, and from the moment
  * its 2xx arrives every replica is polled directly until it answers 401. The figure per logout
  * is the time until the last replica refused; p50 and p99 over all logouts are reported.
+ *
+ * Then, on the same stack and with the same polling, DRILLS key-withdrawal drills: a user's token
+ * (signed with the active key) is used once at every replica, an admin calls
+ * POST /auth/admin/keys/{kid}/withdraw through the gateway, and from its 200 every replica is
+ * polled until it refuses the token. Then the user and the admin refresh (no new login), get
+ * tokens signed with the new key, which every replica must accept, and the next drill withdraws
+ * that key.
  */
 import { type Replica, startStack, type Stack } from '@dja/stack';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 
 const LOGOUTS = Number(process.env.LOGOUTS ?? 200);
+const DRILLS = Number(process.env.DRILLS ?? 50);
 const SESSIONS_PER_USER = 20;
 const TARGET_P99_MS = 50;
 
@@ -51,6 +59,87 @@ async function timeToRefusal(replica: Replica, token: string, since: number): Pr
     if (status !== 200) throw new Error(`${replica.name} answered ${status}`);
   }
   throw new Error(`${replica.name} never refused the token`);
+}
+
+interface Tokens {
+  access_token: string;
+  refresh_token: string;
+}
+
+const post = (stack: Stack, path: string, body: unknown, token?: string) =>
+  fetch(`${stack.gatewayUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+
+const refresh = async (stack: Stack, tokens: Tokens) =>
+  json<Tokens>(
+    await fetch(`${stack.gatewayUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+      }),
+    }),
+  );
+
+const kidOf = (token: string): string =>
+  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+
+/** Every replica serves `token` (a refreshed one may wait for the JWKS refetch to finish). */
+async function acceptedEverywhere(replicas: Replica[], token: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const answers = await Promise.all(replicas.map((replica) => probe(replica, token)));
+    if (answers.every((status) => status === 200)) return;
+    if (tries > 100) throw new Error(`replicas answered ${answers.join(',')} to a fresh token`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Per drill: ms from the withdraw 200 to the last replica refusing, and the call itself. */
+async function keyWithdrawalDrills(
+  stack: Stack,
+  replicas: Replica[],
+  user: { email: string; password: string },
+): Promise<{ worst: number[]; callMs: number[] }> {
+  const logIn = async (email: string, password: string) =>
+    json<Tokens>(await post(stack, '/auth/login', { email, password }));
+  let holder = await logIn(user.email, user.password);
+  let admin = await logIn(stack.admin.email, stack.admin.password);
+  const worst: number[] = [];
+  const callMs: number[] = [];
+  for (let i = 0; i < DRILLS; i++) {
+    const token = holder.access_token;
+    const warm = await Promise.all(replicas.map((replica) => probe(replica, token)));
+    if (warm.some((status) => status !== 200))
+      throw new Error(`warm-up answered ${warm.join(',')}`);
+
+    const started = performance.now();
+    const response = await post(
+      stack,
+      `/auth/admin/keys/${kidOf(token)}/withdraw`,
+      {},
+      admin.access_token,
+    );
+    const { activeKid } = await json<{ activeKid: string }>(response);
+    const withdrawn = performance.now();
+    callMs.push(withdrawn - started);
+    const times = await Promise.all(
+      replicas.map((replica) => timeToRefusal(replica, token, withdrawn)),
+    );
+    worst.push(Math.max(...times));
+
+    [holder, admin] = [await refresh(stack, holder), await refresh(stack, admin)];
+    if (kidOf(holder.access_token) !== activeKid) throw new Error('refresh kept the old key');
+    await acceptedEverywhere(replicas, holder.access_token);
+    if ((i + 1) % 10 === 0) console.error(`… ${i + 1} key withdrawals`);
+  }
+  return { worst: worst.sort((a, b) => a - b), callMs: callMs.sort((a, b) => a - b) };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -113,7 +202,20 @@ async function main(): Promise<BenchmarkResult> {
 
     worst.sort((a, b) => a - b);
     logoutMs.sort((a, b) => a - b);
+    const drills = await keyWithdrawalDrills(stack, replicas, {
+      email: `bench-0@example.com`,
+      password,
+    });
+    const withdrawal = {
+      drills: DRILLS,
+      p50Ms: round(percentile(drills.worst, 50)),
+      p99Ms: round(percentile(drills.worst, 99)),
+      maxMs: round(drills.worst[drills.worst.length - 1]!),
+      callP50Ms: round(percentile(drills.callMs, 50)),
+      callP99Ms: round(percentile(drills.callMs, 99)),
+    };
     const details = {
+      keyWithdrawal: withdrawal,
       logouts: LOGOUTS,
       replicasChecked: replicas.length,
       p50Ms: round(percentile(worst, 50)),
@@ -133,6 +235,12 @@ async function main(): Promise<BenchmarkResult> {
     console.error(
       `| POST /auth/logout itself | ${details.logoutP50Ms} | ${details.logoutP99Ms} | ${round(logoutMs[logoutMs.length - 1]!)} |`,
     );
+    console.error(
+      `| key withdraw 200 → refused by every replica (${DRILLS} drills) | ${withdrawal.p50Ms} | ${withdrawal.p99Ms} | ${withdrawal.maxMs} |`,
+    );
+    console.error(
+      `| POST /auth/admin/keys/{kid}/withdraw itself | ${withdrawal.callP50Ms} | ${withdrawal.callP99Ms} | ${round(drills.callMs[drills.callMs.length - 1]!)} |`,
+    );
     return {
       benchmark: 'revocation',
       figures: [
@@ -147,6 +255,25 @@ async function main(): Promise<BenchmarkResult> {
           key: 'p50Ms',
           label: `logout → refused by all ${replicas.length} replicas, p50`,
           value: details.p50Ms,
+          unit: 'ms',
+        }),
+        figure({
+          key: 'keyWithdrawalP99Ms',
+          label: `key withdrawn → its token refused by all ${replicas.length} replicas, p99`,
+          value: withdrawal.p99Ms,
+          unit: 'ms',
+          target: { atMost: TARGET_P99_MS },
+        }),
+        figure({
+          key: 'keyWithdrawalP50Ms',
+          label: `key withdrawn → its token refused by all ${replicas.length} replicas, p50`,
+          value: withdrawal.p50Ms,
+          unit: 'ms',
+        }),
+        figure({
+          key: 'keyWithdrawalMaxMs',
+          label: `key withdrawn → its token refused by all ${replicas.length} replicas, max`,
+          value: withdrawal.maxMs,
           unit: 'ms',
         }),
       ],

@@ -28,7 +28,8 @@ export const BENCHMARKS = {
   },
   revocation: {
     file: 'revocation.bench.ts',
-    about: 'logout to 401 on every resource replica of the local stack',
+    about:
+      'logout, and a signing-key withdrawal, to 401 on every resource replica of the local stack',
   },
   load: {
     file: 'load.bench.ts',

@@ -4,9 +4,12 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Dependencies } from '../dependencies';
 import { rotateSigningKeys } from '../keys/rotate-signing-keys';
+import { withdrawSigningKey } from '../keys/withdraw-signing-key';
 import { suspendUser, unsuspendUser } from './suspend-user';
 
 const userPath = z.object({ id: z.uuid() });
+/** kids are RFC 7638 thumbprints: base64url. */
+const keyPath = z.object({ kid: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
 
 const requireAdmin: RequestHandler = (req, _res, next) => {
   const principal = getPrincipal(req);
@@ -64,6 +67,31 @@ export function adminRoutes(deps: Dependencies): Router {
       activateAt: result.activateAt.toISOString(),
       keys: describeKeys(deps),
     });
+  });
+
+  /**
+   * For a leaked key: refused by every replica within milliseconds, and no one logs in again
+   * (refresh tokens are not signed, so a refresh returns a token signed with the active key).
+   */
+  router.post('/admin/keys/:kid/withdraw', async (req, res) => {
+    const { kid } = validate(keyPath, req.params, 'path');
+    const withdrawal = await withdrawSigningKey(deps.rotation, {
+      kid,
+      actorId: getPrincipal(req).subject,
+    });
+    deps.verifier.withdrawKey(kid, withdrawal.activeKid);
+    await deps.keys.forget(kid);
+    await deps.events.flush();
+    deps.authMetrics.signingKeysWithdrawn.inc();
+    const audit = {
+      kid,
+      withdrawnAt: withdrawal.withdrawnAt.toISOString(),
+      withdrawnBy: withdrawal.withdrawnBy,
+      activeKid: withdrawal.activeKid,
+      activation: withdrawal.activation,
+    };
+    req.log?.warn(audit, 'signing key withdrawn');
+    res.set('Cache-Control', 'no-store').json({ ...audit, keys: describeKeys(deps) });
   });
 
   return router;

@@ -32,6 +32,8 @@ export class KeyStore {
   private keys: LoadedKey[] = [];
   private loaded = false;
   private timer: NodeJS.Timeout | undefined;
+  /** A reload started by a withdrawal; signing waits for it rather than use a stale key set. */
+  private pendingReload: Promise<void> | undefined;
 
   constructor(private readonly options: KeyStoreOptions) {}
 
@@ -39,7 +41,10 @@ export class KeyStore {
   async reload(): Promise<void> {
     const { db, encryption, clock } = this.options;
     const rows = await db.signingKey.findMany({
-      where: { OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }] },
+      where: {
+        withdrawnAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }],
+      },
       orderBy: [{ activateAt: 'asc' }, { createdAt: 'asc' }],
     });
     const known = new Map(this.keys.map((key) => [key.kid, key]));
@@ -75,6 +80,25 @@ export class KeyStore {
   /** True once keys are loaded and one of them may sign now. */
   isReady(): boolean {
     return this.loaded && currentKey(this.keys, this.options.clock()) !== undefined;
+  }
+
+  /**
+   * Drops a withdrawn key at once, without waiting for the database, and reloads to learn which
+   * key signs instead. Until that reload is done, `currentSigningKey()` waits for it.
+   */
+  forget(kid: string): Promise<void> {
+    this.keys = this.keys.filter((key) => key.kid !== kid);
+    const reload = this.reload().finally(() => {
+      if (this.pendingReload === reload) this.pendingReload = undefined;
+    });
+    this.pendingReload = reload;
+    return reload;
+  }
+
+  /** The key to sign with, once a reload started by a withdrawal has finished. */
+  async currentSigningKey(): Promise<LoadedKey> {
+    await this.pendingReload?.catch(() => undefined);
+    return this.signingKey();
   }
 
   /** The key to sign with now; a 503 when there is none (database unreachable at start-up). */

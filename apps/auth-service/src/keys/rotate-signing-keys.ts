@@ -36,7 +36,7 @@ export interface RotationResult {
 
 // Key changes from several replicas are serialised on one PostgreSQL advisory lock, held until
 // the transaction ends; a replica that waited sees what the other one did and does nothing.
-const LOCK_KEY_SET = `SELECT pg_advisory_xact_lock(hashtext('dja.auth-service.signing-keys'))`;
+export const LOCK_KEY_SET = `SELECT pg_advisory_xact_lock(hashtext('dja.auth-service.signing-keys'))`;
 
 /**
  * Staged rotation. The new key is published at once but signs only after the activation delay;
@@ -51,15 +51,18 @@ export async function rotateSigningKeys(
   deps: RotationDeps,
   { force }: { force: boolean },
 ): Promise<RotationResult> {
-  const { db, encryption, clock, policy } = deps;
+  const { db, clock, policy } = deps;
   return db.$transaction(
     async (tx) => {
       await tx.$executeRawUnsafe(LOCK_KEY_SET);
       const now = clock();
       // Generated keys are forgotten once expired; imported ones are kept, so that a
       // SIGNING_KEY_FILE still configured is not imported (and activated) again on restart.
-      await tx.signingKey.deleteMany({ where: { source: 'generated', expiresAt: { lte: now } } });
-      const keys = await tx.signingKey.findMany();
+      // Withdrawn keys are kept for good: the tombstone is what keeps their kid from returning.
+      await tx.signingKey.deleteMany({
+        where: { source: 'generated', expiresAt: { lte: now }, withdrawnAt: null },
+      });
+      const keys = await tx.signingKey.findMany({ where: { withdrawnAt: null } });
       const waiting = keys.find((key) => keyState(key, now) === 'next');
       if (waiting) return { created: false, kid: waiting.kid, activateAt: waiting.activateAt };
       const current = currentKey(keys, now);
@@ -71,10 +74,9 @@ export async function rotateSigningKeys(
         return { created: false, kid: current.kid, activateAt: current.activateAt };
       }
       const activateAt = current ? addSeconds(now, policy.activationDelaySeconds) : now;
-      const material = await generateSigningKey();
-      await insertKey(tx, encryption, material, { source: 'generated', now, activateAt });
-      await retireOthers(tx, material.kid, activateAt, policy);
-      return { created: true, kid: material.kid, activateAt };
+      const kid = await createSigningKey(tx, deps, { activateAt });
+      await retireOthers(tx, kid, activateAt, policy);
+      return { created: true, kid, activateAt };
     },
     { timeout: 30_000 },
   );
@@ -94,12 +96,22 @@ export async function importSigningKeyFile(
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(LOCK_KEY_SET);
     const existing = await tx.signingKey.findUnique({ where: { kid: material.kid } });
+    if (existing?.withdrawnAt) {
+      throw new Error(withdrawnKeyFileMessage(existing.kid, existing.withdrawnAt));
+    }
     if (existing) return { created: false, kid: existing.kid, activateAt: existing.activateAt };
     const now = clock();
     await insertKey(tx, encryption, material, { source: 'imported', now, activateAt: now });
     await retireOthers(tx, material.kid, now, policy);
     return { created: true, kid: material.kid, activateAt: now };
   });
+}
+
+function withdrawnKeyFileMessage(kid: string, at: Date): string {
+  return (
+    `SIGNING_KEY_FILE holds the signing key ${kid}, withdrawn at ${at.toISOString()}: ` +
+    'a withdrawn key can never sign again. Point SIGNING_KEY_FILE at a new key, or unset it.'
+  );
 }
 
 /**
@@ -123,6 +135,17 @@ export function scheduleKeyRotation(
   return () => clearInterval(timer);
 }
 
+/** Generates a key and stores it, signing from `activateAt`; returns its kid. */
+export async function createSigningKey(
+  tx: Transaction,
+  { encryption, clock }: Pick<RotationDeps, 'encryption' | 'clock'>,
+  { activateAt }: { activateAt: Date },
+): Promise<string> {
+  const material = await generateSigningKey();
+  await insertKey(tx, encryption, material, { source: 'generated', now: clock(), activateAt });
+  return material.kid;
+}
+
 async function insertKey(
   tx: Transaction,
   encryption: KeyEncryption,
@@ -143,7 +166,7 @@ async function insertKey(
 }
 
 /** Every other key not yet retired stops signing at `retireAt` and leaves the JWKS later. */
-async function retireOthers(
+export async function retireOthers(
   tx: Transaction,
   kid: string,
   retireAt: Date,

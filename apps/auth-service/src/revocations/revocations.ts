@@ -25,11 +25,12 @@ export class DatabaseRevocationList implements RevocationList {
 /**
  * The revocations still in force, in @dja/auth's snapshot format (epoch seconds), for a
  * resource service replica that starts and must catch up before it trusts tokens:
- * revoked sessions until their last access token expires, suspended users likewise.
+ * revoked sessions until their last access token expires, suspended users likewise, and
+ * every signing key ever withdrawn.
  */
 export async function revocationsInForce(db: Database, clock: Clock): Promise<RevocationSnapshot> {
   const now = clock();
-  const [sessions, users] = await Promise.all([
+  const [sessions, users, withdrawnKeys] = await Promise.all([
     db.session.findMany({
       where: { revokedAt: { not: null }, accessTokenExpiresAt: { gt: now } },
       select: { id: true, accessTokenExpiresAt: true },
@@ -37,6 +38,11 @@ export async function revocationsInForce(db: Database, clock: Clock): Promise<Re
     db.user.findMany({
       where: { revokedBefore: { not: null }, revocationExpiresAt: { gt: now } },
       select: { id: true, revokedBefore: true, revocationExpiresAt: true },
+    }),
+    // Withdrawn keys never leave the snapshot: a stale JWKS could offer them at any time.
+    db.signingKey.findMany({
+      where: { withdrawnAt: { not: null } },
+      select: { kid: true, withdrawnAt: true },
     }),
   ]);
   return {
@@ -51,5 +57,9 @@ export async function revocationsInForce(db: Database, clock: Clock): Promise<Re
       expiresAt: epochSeconds(user.revocationExpiresAt!),
     })),
     tokens: [],
+    withdrawnKeys: withdrawnKeys.map((key) => ({
+      kid: key.kid,
+      withdrawnAt: epochSeconds(key.withdrawnAt!),
+    })),
   };
 }

@@ -42,7 +42,7 @@ export class AccessTokenIssuer {
   }
 
   async issue(subject: AccessTokenSubject, now: Date): Promise<IssuedAccessToken> {
-    const key = this.keys.signingKey();
+    const key = await this.keys.currentSigningKey();
     // `iat` has one-second resolution and verifiers refuse `iat <= revokedBefore`, so a token
     // issued in the same second as a suspension, after it was lifted, would be born revoked:
     // it is dated one second later instead, well within every verifier's clock tolerance.

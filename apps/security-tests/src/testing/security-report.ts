@@ -45,6 +45,54 @@ none may answer 2xx (except the controls, which prove the targets accept good to
 The families follow RFC 8725 (JWT Best Current Practices), the OWASP JWT cheat sheet and the
 attacks of jwt_tool.`;
 
+/** Fixed text: what to do when a signing key leaks (docs/events.md links to its anchor). */
+const LEAKED_KEY_RUNBOOK = `## Runbook: our signing key leaked
+
+This section is fixed text in \`apps/security-tests/src/testing/security-report.ts\`; the
+behaviour it describes is tested in \`apps/e2e/src/key-withdrawal.test.ts\` and measured by
+\`npm run bench -- revocation\` ([benchmarks](benchmarks.md)).
+
+**Steps.**
+
+1. Find the kid: it is in the header of any token signed with the key, and in
+   \`GET /auth/admin/keys\` (\`state: current\` is the key signing now).
+2. Withdraw it, as an admin:
+   \`curl -X POST -H "Authorization: Bearer $ADMIN_TOKEN" https://<gateway>/auth/admin/keys/<kid>/withdraw\`.
+   The 200 names the key now active (\`activeKid\`: the key already published for the next
+   rotation when there is one, otherwise a new one) and the audit data (\`kid\`, \`withdrawnAt\`,
+   \`withdrawnBy\`); a \`signing key withdrawn\` warning with the same fields is logged. A second
+   call answers 409, an unknown kid 404.
+3. If the key came in through \`SIGNING_KEY_FILE\`, remove that file from the deployment (or point
+   it at a new key): a replica started with a withdrawn key refuses to start, naming the kid.
+4. Check the metrics (below), then find out how the key leaked. If \`KEY_ENCRYPTION_SECRET\` and a
+   database dump leaked together, every stored key is exposed: withdraw each of them in turn.
+
+**What happens.** In one transaction the key stops signing, leaves the JWKS, its encrypted
+private key is erased (the row stays as a tombstone: the kid can never be imported, activated
+or published again), and \`signing-key.withdrawn\` goes into the outbox. The admin call answers
+once RabbitMQ confirmed the event; every replica of every resource service then drops the key
+from its JWKS cache, drops the verified-token cache entries it signed, refuses its kid from then
+on even if a stale JWKS or the stale-if-error period still offers it, and fetches the JWKS
+again for the new key. auth-service replicas stop signing with it. Replicas that start later or
+were disconnected read every withdrawn kid from \`GET /internal/revocations\` before they report
+ready. If the broker is down, the event waits in the outbox and goes out when it is back;
+meanwhile a replica refuses the key at its next JWKS fetch (within \`JWKS_MAX_AGE\`), which no
+longer lists it.
+
+**What users notice.** Their next call with an access token signed by the withdrawn key gets
+401 \`invalid_token\` ("The access token signing key has been withdrawn"). A client that refreshes
+on 401, as the console does, sends its refresh token once and carries on: refresh tokens are
+opaque strings checked against the database, not signed with the key, so sessions survive and
+no one logs in again. Tokens an attacker minted with the key are refused like the others.
+
+**What the metrics show.** \`auth_signing_keys_withdrawn_total\` (auth-service) counts
+withdrawals; \`auth_jwks_withdrawn_keys\` on every resource replica rises to the number of
+withdrawn kids it refuses, on every replica within milliseconds (a replica lagging behind has
+not received the event: check \`auth_jwks_fetches\` and its broker connection in \`/readyz\`);
+\`auth_tokens_issued_total{grant_type="refresh_token"}\` jumps as clients refresh; the 401 rate of
+the resource services spikes for about one access-token lifetime at most and falls back as
+clients refresh. 5xx should stay flat.`;
+
 /** The markdown of docs/security.md, formatted as the repository's Prettier config wants it. */
 export function renderSecurityReport(input: ReportInput): Promise<string> {
   const lines = [INTRO, '', `Targets of this run: ${input.targets}.`, ''];
@@ -66,6 +114,7 @@ export function renderSecurityReport(input: ReportInput): Promise<string> {
     );
   }
   lines.push('', '## Figures of this run', '', ...input.figures.map((figure) => `- ${figure}`), '');
+  lines.push(LEAKED_KEY_RUNBOOK, '');
   return formatWithPrettier(lines.join('\n'));
 }
 
