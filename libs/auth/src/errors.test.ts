@@ -3,6 +3,7 @@ import {
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
+  PROBLEM_TYPES_URL,
   TokenMissingError,
   bearerErrorResponse,
 } from './errors';
@@ -12,8 +13,13 @@ describe('AuthError.toResponse', () => {
     expect(new TokenMissingError().toResponse()).toEqual({
       status: 401,
       headers: { 'WWW-Authenticate': 'Bearer' },
-      contentType: 'application/json',
-      body: { error: 'unauthorized', error_description: 'A bearer access token is required' },
+      contentType: 'application/problem+json',
+      body: {
+        type: `${PROBLEM_TYPES_URL}#unauthorized`,
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'A bearer access token is required',
+      },
     });
   });
 
@@ -25,8 +31,13 @@ describe('AuthError.toResponse', () => {
         'WWW-Authenticate':
           'Bearer error="invalid_token", error_description="The access token signature is invalid"',
       },
-      contentType: 'application/json',
-      body: { error: 'invalid_token', error_description: 'The access token signature is invalid' },
+      contentType: 'application/problem+json',
+      body: {
+        type: `${PROBLEM_TYPES_URL}#invalid_token`,
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The access token signature is invalid',
+      },
     });
   });
 

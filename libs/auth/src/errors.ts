@@ -44,6 +44,13 @@ export type CheckedClaim =
   | 'client_id'
   | 'email';
 
+/**
+ * Where problem types are documented; the same page as `PROBLEM_TYPES_URL` of @dja/http (a test
+ * there checks), restated so this library depends on nothing.
+ */
+export const PROBLEM_TYPES_URL =
+  'https://github.com/distributed-jwt-auth/distributed-jwt-auth/blob/main/docs/problems.md';
+
 /** Same shape as `ErrorResponse` in @dja/http, restated so this library depends on nothing. */
 export interface AuthErrorResponse {
   status: number;
@@ -214,10 +221,20 @@ const RESPONSES: Record<
   },
 };
 
+/** Problem titles by status, for the RFC 9457 body that goes with every challenge. */
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  503: 'Service unavailable',
+};
+
 /**
- * The HTTP answer for an auth error: RFC 6750 §3 challenges with a JSON `{ error,
- * error_description }` body, and an RFC 9457 problem for the 503 (a server condition, not a
- * bearer token failure). Exported so the middleware also works without the shared handler.
+ * The HTTP answer for an auth error: an RFC 6750 §3 `WWW-Authenticate` challenge (what OAuth
+ * clients read) with an RFC 9457 problem body (what every other error of the API has). The
+ * problem type is the bearer error code, or `unauthorized` when no token was sent; the 503 is a
+ * server condition, not a token failure, so it has no challenge. Exported so the middleware also
+ * works without the shared handler.
  */
 export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
   const { status, bearerError, description: fixed } = RESPONSES[error.code];
@@ -227,17 +244,20 @@ export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
     description = `The access token ${error.claim} claim is not accepted`;
   }
 
+  const problemCode =
+    error instanceof JwksUnavailableError ? 'service_unavailable' : (bearerError ?? 'unauthorized');
+  const body = {
+    type: `${PROBLEM_TYPES_URL}#${problemCode}`,
+    title: TITLES[status],
+    status,
+    detail: description,
+  };
   if (error instanceof JwksUnavailableError) {
     return {
       status,
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
       contentType: 'application/problem+json',
-      body: {
-        type: 'urn:problem:service_unavailable',
-        title: 'Service unavailable',
-        status,
-        detail: description,
-      },
+      body,
     };
   }
 
@@ -252,8 +272,8 @@ export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
   return {
     status,
     headers: { 'WWW-Authenticate': formatChallenge(params) },
-    contentType: 'application/json',
-    body: { error: bearerError ?? 'unauthorized', error_description: description },
+    contentType: 'application/problem+json',
+    body,
   };
 }
 

@@ -13,6 +13,7 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
+  PROBLEM_TYPES_URL,
   TokenMissingError,
   bearerErrorResponse,
   isAuthError,

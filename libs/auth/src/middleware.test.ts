@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { type TestIssuer, createTestIssuer } from './testing';
 import { authErrorHandler, getPrincipal, requireAuth, requireScope } from './middleware';
+import { PROBLEM_TYPES_URL } from './errors';
 import { InMemoryRevocationList } from './revocation-list';
 import { type AccessTokenVerifier, createAccessTokenVerifier } from './verify-access-token';
 
@@ -51,6 +52,14 @@ function appWith(
   return app;
 }
 
+/** The RFC 9457 body that goes with every challenge. */
+const problem = (code: string, status: number, title: string, detail: string) => ({
+  type: `${PROBLEM_TYPES_URL}#${code}`,
+  title,
+  status,
+  detail,
+});
+
 const invalidToken = (description: string) =>
   `Bearer error="invalid_token", error_description="${description}"`;
 const invalidRequest = (description: string) =>
@@ -60,7 +69,7 @@ async function expectInvalidRequest(test: request.Test, description: string) {
   const response = await test;
   expect(response.status).toBe(400);
   expect(response.headers['www-authenticate']).toBe(invalidRequest(description));
-  expect(response.body).toEqual({ error: 'invalid_request', error_description: description });
+  expect(response.body).toEqual(problem('invalid_request', 400, 'Bad request', description));
 }
 
 describe('requireAuth', () => {
@@ -83,11 +92,10 @@ describe('requireAuth', () => {
     const response = await request(appWith()).get('/me');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.body).toEqual({
-      error: 'unauthorized',
-      error_description: 'A bearer access token is required',
-    });
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toEqual(
+      problem('unauthorized', 401, 'Unauthorized', 'A bearer access token is required'),
+    );
   });
 
   it('answers 401 with a bare Bearer challenge for another scheme such as Basic', async () => {
@@ -115,10 +123,9 @@ describe('requireAuth', () => {
     expect(response.headers['www-authenticate']).toBe(
       invalidToken('The access token signature is invalid'),
     );
-    expect(response.body).toEqual({
-      error: 'invalid_token',
-      error_description: 'The access token signature is invalid',
-    });
+    expect(response.body).toEqual(
+      problem('invalid_token', 401, 'Unauthorized', 'The access token signature is invalid'),
+    );
   });
 
   it('answers 401 invalid_token for an expired token', async () => {
@@ -277,7 +284,7 @@ describe('requireAuth', () => {
     ])('answers 401 for %s in the Authorization header', async (_name, token) => {
       const response = await request(app()).get('/me').set('Authorization', `Bearer ${token}`);
       expect(response.status).toBe(401);
-      expect(response.body.error).toBe('invalid_token');
+      expect(response.body.type).toBe(`${PROBLEM_TYPES_URL}#invalid_token`);
     });
 
     it.each([
@@ -287,7 +294,7 @@ describe('requireAuth', () => {
     ])('answers 401 for %s in a query token', async (_name, token) => {
       const response = await request(app()).get(`/me?access_token=${token}`);
       expect(response.status).toBe(401);
-      expect(response.body.error).toBe('invalid_token');
+      expect(response.body.type).toBe(`${PROBLEM_TYPES_URL}#invalid_token`);
     });
   });
 
@@ -308,12 +315,14 @@ describe('requireAuth', () => {
       expect(response.status).toBe(503);
       expect(response.headers['retry-after']).toBe('30');
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.body).toEqual({
-        type: 'urn:problem:service_unavailable',
-        title: 'Service unavailable',
-        status: 503,
-        detail: 'Access tokens cannot be verified right now',
-      });
+      expect(response.body).toEqual(
+        problem(
+          'service_unavailable',
+          503,
+          'Service unavailable',
+          'Access tokens cannot be verified right now',
+        ),
+      );
     } finally {
       await down.close();
     }
@@ -338,10 +347,9 @@ describe('requireScope', () => {
     expect(response.headers['www-authenticate']).toBe(
       'Bearer error="insufficient_scope", error_description="The access token lacks the required scope", scope="orders:write"',
     );
-    expect(response.body).toEqual({
-      error: 'insufficient_scope',
-      error_description: 'The access token lacks the required scope',
-    });
+    expect(response.body).toEqual(
+      problem('insufficient_scope', 403, 'Forbidden', 'The access token lacks the required scope'),
+    );
   });
 
   it('requires every listed scope', async () => {

@@ -25,6 +25,16 @@ export function isRespondable(error: unknown): error is RespondableError {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/**
+ * Where problem types are documented: each type is this page's anchor for its code. RFC 9457
+ * §3.1.1 asks for a URI a developer can open; docs/problems.md lists every code.
+ */
+export const PROBLEM_TYPES_URL =
+  'https://github.com/distributed-jwt-auth/distributed-jwt-auth/blob/main/docs/problems.md';
+
+/** The `type` URI of a problem code, e.g. `…/docs/problems.md#not_found`. */
+export const problemType = (code: string): string => `${PROBLEM_TYPES_URL}#${code}`;
+
 export interface ProblemDetails {
   /** A stable, machine-readable code, e.g. `validation_failed`; becomes the problem `type`. */
   code: string;
@@ -55,7 +65,7 @@ export class ProblemError extends Error implements RespondableError {
       contentType: PROBLEM_CONTENT_TYPE,
       headers,
       body: {
-        type: `urn:problem:${code}`,
+        type: problemType(code),
         title,
         status: this.status,
         ...(detail === undefined ? {} : { detail }),

@@ -9,6 +9,8 @@ export {
   isRespondable,
   notFound,
   PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES_URL,
+  problemType,
   type ProblemDetails,
   ProblemError,
   type RespondableError,
@@ -30,6 +32,7 @@ export {
   type ServiceRuntime,
   shutdownSwitch,
 } from './service';
+export { securityHeaders } from './security-headers';
 export { createServiceApp, servedBy, type ServiceAppOptions } from './service-app';
 export {
   listen,

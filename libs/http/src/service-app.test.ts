@@ -9,6 +9,7 @@ import {
   createServiceApp,
   listen,
   ProblemError,
+  problemType,
   requireContentType,
   servedBy,
   validate,
@@ -83,11 +84,40 @@ describe('createServiceApp', () => {
     expect(replaced.headers['x-request-id']).not.toContain('script');
   });
 
+  it('sends the protective headers on a 2xx answer and on a 4xx problem', async () => {
+    const { app } = buildApp();
+    for (const res of [
+      await request(app).post('/items').send({ name: 'x', quantity: 1 }),
+      await request(app).get('/nope'),
+      await request(app).get('/teapot'),
+    ]) {
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('lets a route that serves a public document choose its own caching', async () => {
+    const routes = Router();
+    routes.get(
+      '/public',
+      (_req, res) => void res.set('Cache-Control', 'public, max-age=60').json({}),
+    );
+    const app = drainableApp(routes, () => false);
+    expect((await request(app).get('/public')).headers['cache-control']).toBe('public, max-age=60');
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await request(buildApp().app).get('/nope');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ type: 'urn:problem:not_found', status: 404 });
+    expect(res.body).toMatchObject({ type: problemType('not_found'), status: 404 });
   });
 
   it('answers malformed JSON with a 400 problem', async () => {
@@ -96,7 +126,7 @@ describe('createServiceApp', () => {
       .set('Content-Type', 'application/json')
       .send('{"name": ');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'urn:problem:malformed_body' });
+    expect(res.body).toMatchObject({ type: problemType('malformed_body') });
   });
 
   it('answers an oversized body with 413', async () => {
@@ -105,7 +135,7 @@ describe('createServiceApp', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ name: 'x'.repeat(100_000), quantity: 1 }));
     expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ type: 'urn:problem:body_too_large' });
+    expect(res.body).toMatchObject({ type: problemType('body_too_large') });
   });
 
   it('answers another media type with 415', async () => {
@@ -114,7 +144,7 @@ describe('createServiceApp', () => {
       .set('Content-Type', 'text/plain')
       .send('name=x');
     expect(res.status).toBe(415);
-    expect(res.body).toMatchObject({ type: 'urn:problem:unsupported_media_type' });
+    expect(res.body).toMatchObject({ type: problemType('unsupported_media_type') });
   });
 
   it('names every invalid field', async () => {
@@ -131,7 +161,7 @@ describe('createServiceApp', () => {
     for (const path of ['/boom', '/async-boom']) {
       const res = await request(app).get(path);
       expect(res.status).toBe(500);
-      expect(res.body).toMatchObject({ type: 'urn:problem:internal_error' });
+      expect(res.body).toMatchObject({ type: problemType('internal_error') });
       expect(res.text).not.toMatch(/hunter2|undefined|at .*\.ts/);
     }
     expect(lines.join('')).toContain('hunter2');
@@ -141,14 +171,14 @@ describe('createServiceApp', () => {
     const res = await request(buildApp().app).get('/database-down');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(res.body).toMatchObject({ type: 'urn:problem:service_unavailable', status: 503 });
+    expect(res.body).toMatchObject({ type: problemType('service_unavailable'), status: 503 });
     expect(res.text).not.toContain('5432');
   });
 
   it('passes through a problem thrown by a handler', async () => {
     const res = await request(buildApp().app).get('/teapot');
     expect(res.status).toBe(418);
-    expect(res.body).toEqual({ type: 'urn:problem:teapot', title: 'I am a teapot', status: 418 });
+    expect(res.body).toEqual({ type: problemType('teapot'), title: 'I am a teapot', status: 418 });
   });
 
   it('reports not ready while a dependency fails', async () => {

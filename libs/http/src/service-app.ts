@@ -5,6 +5,7 @@ import { operationalRoutes, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 import { httpMetrics } from './metrics';
 import { requestContext } from './request-context';
+import { securityHeaders } from './security-headers';
 
 export interface ServiceAppOptions {
   /** e.g. `orders-service`; with the replica id it forms `X-Served-By`. */
@@ -51,6 +52,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     if (isShuttingDown()) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(securityHeaders());
   app.use(requestContext(logger, servedBy(service, replicaId)));
   app.use(httpMetrics(metrics));
   app.use(operationalRoutes(metrics, readiness, isShuttingDown));

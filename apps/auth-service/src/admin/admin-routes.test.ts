@@ -1,3 +1,4 @@
+import { problemType } from '@dja/http';
 import request from 'supertest';
 import {
   adminAccessToken,
@@ -80,7 +81,7 @@ describe('POST /admin/users/:id/suspend', () => {
       .post('/login')
       .send({ email: user.email, password: user.password });
     expect(login.status).toBe(403);
-    expect(login.body).toMatchObject({ type: 'urn:problem:account_suspended' });
+    expect(login.body).toMatchObject({ type: problemType('account_suspended') });
     const refresh = await request(service.app)
       .post('/token')
       .send({ grant_type: 'refresh_token', refresh_token: user.refreshToken });

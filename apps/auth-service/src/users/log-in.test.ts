@@ -1,3 +1,4 @@
+import { problemType } from '@dja/http';
 import request from 'supertest';
 import {
   registerAndLogIn,
@@ -31,7 +32,7 @@ describe('login throttling', () => {
     const throttled = await attempt(user.email, user.password);
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('600');
-    expect(throttled.body).toMatchObject({ type: 'urn:problem:too_many_login_attempts' });
+    expect(throttled.body).toMatchObject({ type: problemType('too_many_login_attempts') });
   });
 
   it('lets the account in again once the oldest failure leaves the sliding window', async () => {

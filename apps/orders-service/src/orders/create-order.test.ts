@@ -1,3 +1,4 @@
+import { problemType } from '@dja/http';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestService, type TestService } from '../../test/support/test-service';
@@ -132,7 +133,7 @@ describe('Idempotency-Key', () => {
     const res = await post(userId, { items: [{ sku: 'BOOK-1', quantity: 3 }] }, key);
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.type).toBe('urn:problem:idempotency_key_reused');
+    expect(res.body.type).toBe(problemType('idempotency_key_reused'));
     expect(await ordersOf(userId)).toHaveLength(1);
   });
 
@@ -210,7 +211,7 @@ describe('POST /orders input', () => {
       .type('application/json')
       .send('{"items": [');
     expect(res.status).toBe(400);
-    expect(res.body.type).toBe('urn:problem:malformed_body');
+    expect(res.body.type).toBe(problemType('malformed_body'));
   });
 
   it('answers 400 to a request without a body', async () => {

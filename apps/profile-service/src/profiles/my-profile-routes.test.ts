@@ -1,3 +1,4 @@
+import { problemType } from '@dja/http';
 import request from 'supertest';
 import { newUser, startTestService, type TestService } from '../../test/support/test-service';
 import { createProfileOnRegistration } from './profile-store';
@@ -48,7 +49,7 @@ describe('GET /profile/me', () => {
       .set(bearer(service.userToken(user)));
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.type).toBe('urn:problem:not_found');
+    expect(res.body.type).toBe(problemType('not_found'));
   });
 
   it('answers 401 with an RFC 6750 challenge without a token', async () => {
