@@ -67,7 +67,13 @@ describe('GET /internal/revocations', () => {
 
     service.clock.advance(ACCESS_TOKEN_TTL + CLOCK_TOLERANCE + 1);
     const later = await revocations(await serviceToken('revocations:read'));
-    expect(later.body).toEqual({ version: 1, sessions: [], users: [], tokens: [] });
+    expect(later.body).toEqual({
+      version: 1,
+      sessions: [],
+      users: [],
+      tokens: [],
+      withdrawnKeys: [],
+    });
   });
 
   it('answers 403 insufficient_scope to a service token without revocations:read', async () => {
