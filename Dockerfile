@@ -66,7 +66,7 @@ COPY --from=build /repo/dist/apps/console /usr/share/nginx/console
 FROM ${NODE_IMAGE} AS runtime
 ARG APP
 WORKDIR /app
-ENV NODE_ENV=production PORT=3000 APP=${APP}
+ENV NODE_ENV=production PORT=3000 OPERATIONS_PORT=9000 APP=${APP}
 RUN test -n "${APP}" || (echo 'build with --build-arg APP=<auth-service|orders-service|profile-service|notifications-service>' >&2 && exit 1)
 COPY --from=prod-deps /repo/node_modules ./node_modules
 COPY --from=prod-deps /repo/package.json ./
@@ -75,10 +75,12 @@ COPY infra/docker/entrypoint.sh /usr/local/bin/entrypoint
 COPY infra/docker/replica-name.cjs /usr/local/bin/replica-name.cjs
 # Files stay owned by root: the service cannot change its own code or dependencies.
 USER node
-EXPOSE 3000
+# 3000 is the API (what the gateway forwards to); 9000 is /healthz, /readyz and /metrics, which
+# only Prometheus and health checks reach.
+EXPOSE 3000 9000
 # Ready, not only alive: compose starts what depends on a service once its database, broker
 # and keys answer (/readyz), and the gateway never gets a replica that cannot serve.
 HEALTHCHECK --interval=5s --timeout=10s --start-period=120s --retries=6 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.OPERATIONS_PORT || 9000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/local/bin/entrypoint"]
 CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,4 +1,4 @@
-import { createMetricsRegistry } from '@dja/http';
+import { createMetricsRegistry, operationsApp } from '@dja/http';
 import request from 'supertest';
 import { createApp } from './app';
 import { SERVICE_NAME } from './dependencies';
@@ -22,13 +22,13 @@ afterAll(() => service.stop());
 
 describe('operational endpoints', () => {
   it('tags every response with the replica that served it', async () => {
-    const res = await request(service.app).get('/healthz');
+    const res = await request(operationsApp(service.app)).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.headers['x-served-by']).toBe('auth-service-test');
   });
 
   it('reports ready once the database answers and a signing key is loaded', async () => {
-    const res = await request(service.app).get('/readyz');
+    const res = await request(operationsApp(service.app)).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body.checks).toEqual({ database: 'ok', keys: 'ok' });
   });
@@ -47,7 +47,7 @@ describe('operational endpoints', () => {
       keys: unloaded,
       metrics: createMetricsRegistry(SERVICE_NAME),
     });
-    const res = await request(app).get('/readyz');
+    const res = await request(operationsApp(app)).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.checks).toEqual({ database: 'ok', keys: 'failing' });
   });
@@ -58,7 +58,7 @@ describe('operational endpoints', () => {
       .post('/token')
       .send({ grant_type: 'refresh_token', refresh_token: user.refreshToken });
     await serviceAccessToken(service);
-    const metrics = (await request(service.app).get('/metrics')).text;
+    const metrics = (await request(operationsApp(service.app)).get('/metrics')).text;
     for (const grant of ['password', 'refresh_token', 'client_credentials']) {
       expect(metrics).toMatch(
         new RegExp(`auth_tokens_issued_total\\{grant_type="${grant}"[^}]*\\} [1-9]`),

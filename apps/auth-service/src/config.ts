@@ -51,6 +51,11 @@ export const configSchema = z
     ACCESS_TOKEN_AUDIENCE: env.list().default(['orders', 'profile', 'notifications', 'auth']),
     /** This service's own audience name, required in tokens sent to /logout, /admin and /internal. */
     AUTH_AUDIENCE: z.string().min(1).default('auth'),
+    /** `client_id` of user access tokens: the first-party app users sign in with (RFC 9068 §2.2). */
+    PUBLIC_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default('first-party'),
     /** `scope` of user access tokens, space-separated. */
     USER_SCOPES: scopeList.default([
       'orders:read',

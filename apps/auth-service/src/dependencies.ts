@@ -171,7 +171,11 @@ function buildDependencies(config: AuthConfig, runtime: Runtime): Dependencies {
       idleTtlSeconds: config.REFRESH_TOKEN_IDLE_TTL,
       absoluteTtlSeconds: config.REFRESH_TOKEN_ABSOLUTE_TTL,
     },
-    userTokenPolicy: { audience: config.ACCESS_TOKEN_AUDIENCE, scopes: config.USER_SCOPES },
+    userTokenPolicy: {
+      clientId: config.PUBLIC_CLIENT_ID,
+      audience: config.ACCESS_TOKEN_AUDIENCE,
+      scopes: config.USER_SCOPES,
+    },
     readiness: runtime.readiness,
     isShuttingDown: runtime.isShuttingDown,
     async close() {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const deps = await createDependencies(config, runtime);
   const subscriptions = subscribeToEvents(runtime.broker, deps);
   const jobs = startBackgroundJobs(deps);
-  const running = await listen(createApp(deps), config.PORT, config.HOST);
+  const running = await listen(createApp(deps), config.PORT, config.HOST, config.OPERATIONS_PORT);
   runtime.logger.info({ url: running.url }, `${SERVICE_NAME} listening`);
   shutdownOnSignals(running, {
     logger: runtime.logger,

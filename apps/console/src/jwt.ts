@@ -6,7 +6,7 @@
 
 export interface JwtClaims {
   sub?: string;
-  email?: string;
+  client_id?: string;
   roles?: string[];
   scope?: string;
   exp?: number;

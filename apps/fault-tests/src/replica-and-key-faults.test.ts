@@ -223,14 +223,17 @@ describe('a replica whose clock is 30 s off', () => {
   ): Promise<Replica> {
     const base = stack.replicasOf('orders')[0]!.spec;
     const port = await freePort();
+    const operationsPort = await freePort();
     const replica = new Replica({
       ...base,
       id,
       port,
+      operationsPort,
       logFile: join(stack.dir, 'logs', `orders-service-${id}.log`),
       env: {
         ...base.env,
         PORT: String(port),
+        OPERATIONS_PORT: String(operationsPort),
         REPLICA_ID: id,
         CLOCK_TOLERANCE: String(toleranceSeconds),
         FAKE_CLOCK_OFFSET_MS: String(offsetMs),

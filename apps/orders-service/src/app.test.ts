@@ -1,4 +1,4 @@
-import { createMetricsRegistry } from '@dja/http';
+import { createMetricsRegistry, operationsApp } from '@dja/http';
 import { waitFor } from '@dja/test-infra';
 import request from 'supertest';
 import { startTestService, type TestService } from '../test/support/test-service';
@@ -12,15 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-it('answers /healthz and names the replica in X-Served-By', async () => {
+it('answers /healthz on the operations app and names the replica in X-Served-By', async () => {
+  expect((await request(operationsApp(service.app)).get('/healthz')).status).toBe(200);
   const res = await request(service.app).get('/healthz');
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(404);
   expect(res.headers['x-served-by']).toBe('orders-service-test');
 });
 
 it('reports ready once database, broker, keys and revocations are', async () => {
   await waitFor(() => service.broker.isConnected(), { timeoutMs: 10_000 });
-  const res = await request(service.app).get('/readyz');
+  const res = await request(operationsApp(service.app)).get('/readyz');
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'ready' });
   expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys', 'revocations']);
@@ -36,7 +37,7 @@ it('reports not ready, naming the database, when its database cannot be reached'
       db: unreachable,
       metrics: createMetricsRegistry(SERVICE_NAME),
     });
-    const res = await request(app).get('/readyz');
+    const res = await request(operationsApp(app)).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.checks).toMatchObject({ database: 'failing', keys: 'ok' });
   } finally {
@@ -45,7 +46,7 @@ it('reports not ready, naming the database, when its database cannot be reached'
 });
 
 it('serves Prometheus metrics', async () => {
-  const res = await request(service.app).get('/metrics');
+  const res = await request(operationsApp(service.app)).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.text).toMatch(/http_request/);
 });

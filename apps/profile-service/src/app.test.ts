@@ -1,3 +1,4 @@
+import { operationsApp } from '@dja/http';
 import request from 'supertest';
 import { startTestService, type TestService } from '../test/support/test-service';
 
@@ -11,13 +12,13 @@ afterAll(() => service.stop());
 
 describe('operational endpoints', () => {
   it('reports live on /healthz', async () => {
-    const res = await request(service.app).get('/healthz');
+    const res = await request(operationsApp(service.app)).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.headers['x-served-by']).toBe('profile-service-test');
   });
 
   it('reports ready on /readyz once database, broker, keys and revocations are', async () => {
-    const res = await request(service.app).get('/readyz');
+    const res = await request(operationsApp(service.app)).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body.checks).toEqual({
       database: 'ok',
@@ -28,7 +29,7 @@ describe('operational endpoints', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await request(service.app).get('/metrics');
+    const res = await request(operationsApp(service.app)).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain('http_request');
   });

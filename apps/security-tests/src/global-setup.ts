@@ -48,7 +48,12 @@ export default async function globalSetup(): Promise<void> {
     gatewayUrl: stack.gatewayUrl,
     issuer: stack.issuer,
     admin: stack.admin,
-    replicas: stack.replicas.map(({ service, name, url }) => ({ service, name, url })),
+    replicas: stack.replicas.map(({ service, name, url, operationsUrl }) => ({
+      service,
+      name,
+      url,
+      operationsUrl,
+    })),
     signingKeyFile,
     jwksCooldownSeconds: JWKS_COOLDOWN_SECONDS,
   };

@@ -255,7 +255,9 @@ describe('a flood of tokens with random kids', () => {
     // is what may trigger a fetch: exactly one per replica is the expected outcome.
     await new Promise((resolve) => setTimeout(resolve, stack.jwksCooldownSeconds * 1000 + 500));
     const windowStart = performance.now();
-    const before = await Promise.all(resourceReplicas.map((replica) => jwksFetches(replica.url)));
+    const before = await Promise.all(
+      resourceReplicas.map((replica) => jwksFetches(replica.operationsUrl)),
+    );
     const baseline: number[] = [];
     for (let i = 0; i < 50; i++) baseline.push((await valid(i)).elapsedMs);
     const floods = { random: [] as FloodRun[], known: [] as FloodRun[] };
@@ -264,7 +266,9 @@ describe('a flood of tokens with random kids', () => {
       floods.known.push(await flood(forgedWith(() => ourKid)));
     }
     const windowSeconds = (performance.now() - windowStart) / 1000;
-    const after = await Promise.all(resourceReplicas.map((replica) => jwksFetches(replica.url)));
+    const after = await Promise.all(
+      resourceReplicas.map((replica) => jwksFetches(replica.operationsUrl)),
+    );
 
     const allowed = Math.floor(windowSeconds / stack.jwksCooldownSeconds) + 1;
     const deltas = resourceReplicas.map((replica, i) => ({
@@ -301,7 +305,7 @@ interface FloodRun {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** `auth_jwks_fetches` of one replica's /metrics. */
+/** `auth_jwks_fetches` of one replica's /metrics, on its operations listener. */
 async function jwksFetches(replicaUrl: string): Promise<number> {
   const response = await send(replicaUrl, { path: '/metrics' });
   const match = /^auth_jwks_fetches(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(response.body);

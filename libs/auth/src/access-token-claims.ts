@@ -20,7 +20,6 @@ export interface AccessTokenPrincipal {
   readonly expiresAt: number;
   /** `aud`, always as a list. */
   readonly audience: readonly string[];
-  readonly email?: string;
 }
 
 export interface ClaimExpectations {
@@ -79,7 +78,6 @@ export function principalFromClaims(
   const tokenId = requiredString(payload, 'jti');
   const sessionId = optionalString(payload, 'sid');
   const clientId = optionalString(payload, 'client_id');
-  const email = optionalString(payload, 'email');
   const scope = optionalString(payload, 'scope');
   const roles = stringList(payload, 'roles');
 
@@ -93,7 +91,6 @@ export function principalFromClaims(
     roles: Object.freeze(roles),
     ...(sessionId === undefined ? {} : { sessionId }),
     ...(clientId === undefined ? {} : { clientId }),
-    ...(email === undefined ? {} : { email }),
   });
 }
 
@@ -128,7 +125,7 @@ function requiredString(payload: Record<string, unknown>, claim: 'sub' | 'jti'):
 
 function optionalString(
   payload: Record<string, unknown>,
-  claim: 'sid' | 'client_id' | 'email' | 'scope',
+  claim: 'sid' | 'client_id' | 'scope',
 ): string | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;

@@ -31,18 +31,7 @@ export type InvalidTokenCode = Exclude<
 
 /** Claims whose name may appear in a client-facing description (never their values). */
 export type CheckedClaim =
-  | 'iss'
-  | 'aud'
-  | 'exp'
-  | 'nbf'
-  | 'iat'
-  | 'sub'
-  | 'jti'
-  | 'sid'
-  | 'scope'
-  | 'roles'
-  | 'client_id'
-  | 'email';
+  'iss' | 'aud' | 'exp' | 'nbf' | 'iat' | 'sub' | 'jti' | 'sid' | 'scope' | 'roles' | 'client_id';
 
 /**
  * Where problem types are documented; the same page as `PROBLEM_TYPES_URL` of @dja/http (a test

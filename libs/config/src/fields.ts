@@ -7,6 +7,12 @@ export const port = (fallback?: number) => {
   return fallback === undefined ? field : field.default(fallback);
 };
 
+/**
+ * The operations listener of a service (`/healthz`, `/readyz`, `/metrics`): reached by Prometheus
+ * and the orchestrator on each replica, never published through the gateway.
+ */
+export const operationsPort = () => port(9000);
+
 export const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const boolean = (fallback: boolean) =>

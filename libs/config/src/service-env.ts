@@ -8,6 +8,8 @@ import * as env from './fields';
 export const serviceEnv = {
   /** TCP port to listen on. */
   PORT: env.port(3000),
+  /** Port of /healthz, /readyz and /metrics, for Prometheus and probes; never behind the gateway. */
+  OPERATIONS_PORT: env.operationsPort(),
   /** Interface to bind. */
   HOST: z.string().default('0.0.0.0'),
   /** Names this replica in logs and in `X-Served-By: <service>-<id>`. */

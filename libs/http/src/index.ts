@@ -33,7 +33,7 @@ export {
   shutdownSwitch,
 } from './service';
 export { securityHeaders } from './security-headers';
-export { createServiceApp, servedBy, type ServiceAppOptions } from './service-app';
+export { createServiceApp, operationsApp, servedBy, type ServiceAppOptions } from './service-app';
 export {
   listen,
   type RunningServer,

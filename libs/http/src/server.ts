@@ -3,17 +3,49 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger';
 import type { Closeable } from './service';
+import { operationsApp } from './service-app';
 
 export interface RunningServer {
   server: Server;
   port: number;
   url: string;
+  /** The operations listener (`/healthz`, `/readyz`, `/metrics`), when one was asked for. */
+  operationsUrl?: string;
   /** Stops accepting connections, lets in-flight requests finish, then closes idle sockets. */
   close(): Promise<void>;
 }
 
-/** Listens on the given port (0 picks a free one) and resolves once it is bound. */
-export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+/**
+ * Listens on the given port (0 picks a free one) and resolves once it is bound. With an
+ * `operationsPort`, the app's operations app (health, readiness, metrics) listens there too, on
+ * the same interface: that port is for Prometheus and the orchestrator, never for the gateway.
+ */
+export async function listen(
+  app: Express,
+  port: number,
+  host = '0.0.0.0',
+  operationsPort?: number,
+): Promise<RunningServer> {
+  const running = await listenOne(app, port, host);
+  if (operationsPort === undefined) return running;
+  const operations = await listenOne(operationsApp(app), operationsPort, host).catch(
+    async (error: unknown) => {
+      await running.close();
+      throw error;
+    },
+  );
+  return {
+    ...running,
+    operationsUrl: operations.url,
+    // Readiness keeps answering (503) while the public listener drains.
+    close: async () => {
+      await running.close();
+      await operations.close();
+    },
+  };
+}
+
+async function listenOne(app: Express, port: number, host: string): Promise<RunningServer> {
   const server = app.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

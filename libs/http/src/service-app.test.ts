@@ -8,6 +8,7 @@ import {
   createMetricsRegistry,
   createServiceApp,
   listen,
+  operationsApp,
   ProblemError,
   problemType,
   requireContentType,
@@ -70,17 +71,17 @@ describe('servedBy', () => {
 
 describe('createServiceApp', () => {
   it('tags every response with the replica that served it and a request id', async () => {
-    const res = await request(buildApp().app).get('/healthz');
-    expect(res.status).toBe(200);
+    const res = await request(buildApp().app).get('/nope');
+    expect(res.status).toBe(404);
     expect(res.headers['x-served-by']).toBe('orders-service-2');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps a well-formed request id from the gateway and replaces a hostile one', async () => {
     const { app } = buildApp();
-    const kept = await request(app).get('/healthz').set('X-Request-Id', 'abc-123');
+    const kept = await request(app).get('/nope').set('X-Request-Id', 'abc-123');
     expect(kept.headers['x-request-id']).toBe('abc-123');
-    const replaced = await request(app).get('/healthz').set('X-Request-Id', 'a\tb"<script>');
+    const replaced = await request(app).get('/nope').set('X-Request-Id', 'a\tb"<script>');
     expect(replaced.headers['x-request-id']).not.toContain('script');
   });
 
@@ -184,18 +185,28 @@ describe('createServiceApp', () => {
   it('reports not ready while a dependency fails', async () => {
     let database = false;
     const { app } = buildApp({ database: () => database, keys: () => true });
-    const down = await request(app).get('/readyz');
+    const down = await request(operationsApp(app)).get('/readyz');
     expect(down.status).toBe(503);
     expect(down.body.checks).toEqual({ database: 'failing', keys: 'ok' });
     database = true;
-    expect((await request(app).get('/readyz')).status).toBe(200);
+    expect((await request(operationsApp(app)).get('/readyz')).status).toBe(200);
   });
 
   it('exposes request latencies by route in Prometheus format', async () => {
     const { app } = buildApp();
     await request(app).get('/teapot');
-    const res = await request(app).get('/metrics');
+    const res = await request(operationsApp(app)).get('/metrics');
     expect(res.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/teapot"[^}]*\} 1/);
+  });
+
+  it('serves no health, readiness or metrics on the public app, only on the operations app', async () => {
+    const { app } = buildApp({ database: () => true });
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await request(app).get(path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.text).not.toMatch(/# HELP|checks/);
+      expect((await request(operationsApp(app)).get(path)).status).toBe(200);
+    }
   });
 
   it('never logs credentials from headers or the query string', async () => {
@@ -226,15 +237,27 @@ describe('shutting down', () => {
   it('reports not ready and asks keep-alive clients to close their connection', async () => {
     let stopping = false;
     const app = drainableApp(Router(), () => stopping);
-    expect((await request(app).get('/readyz')).status).toBe(200);
+    expect((await request(operationsApp(app)).get('/readyz')).status).toBe(200);
     stopping = true;
-    const res = await request(app).get('/healthz');
+    const res = await request(app).get('/nope');
     expect(res.headers.connection).toBe('close');
-    expect((await request(app).get('/readyz')).status).toBe(503);
+    expect((await request(operationsApp(app)).get('/readyz')).status).toBe(503);
   });
 });
 
 describe('listen', () => {
+  it('serves the operations app on its own port when one is given', async () => {
+    const app = drainableApp(Router(), () => false);
+    const running = await listen(app, 0, '127.0.0.1', 0);
+    try {
+      expect((await fetch(`${running.operationsUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(404);
+    } finally {
+      await running.close();
+    }
+    await expect(fetch(`${running.operationsUrl}/healthz`)).rejects.toThrow();
+  });
+
   it('closes even while a keep-alive client keeps sending requests', async () => {
     const routes = Router();
     routes.get('/work', (_req, res) => void setTimeout(() => res.json({ ok: true }), 20));

@@ -27,6 +27,8 @@ export interface ServiceAppOptions {
   isShuttingDown?: () => boolean;
 }
 
+const OPERATIONS = new WeakMap<Express, Express>();
+
 /**
  * The name a replica gives itself in `X-Served-By`: `orders-service-2` for replica 2, and a
  * Kubernetes pod's own name (`orders-service-6d5c9b7f4-x2x4z`, which already starts with the
@@ -37,8 +39,20 @@ export function servedBy(service: string, replicaId: string): string {
 }
 
 /**
- * The Express skeleton every service shares: request ids and logs, `X-Served-By`, metrics,
- * health endpoints, JSON bodies, then the service's routes, then one error handler.
+ * The operations app that goes with a service app: `/healthz`, `/readyz` with its per-dependency
+ * detail, and `/metrics`. `listen` serves it on its own port, which only Prometheus and the
+ * orchestrator reach; the public app (what the gateway forwards to) has none of these paths.
+ */
+export function operationsApp(app: Express): Express {
+  const operations = OPERATIONS.get(app);
+  if (!operations) throw new Error('not an app made by createServiceApp');
+  return operations;
+}
+
+/**
+ * The Express skeleton every service shares: protective headers, request ids and logs,
+ * `X-Served-By`, metrics, JSON bodies, then the service's routes, then one error handler. Health,
+ * readiness and metrics live on the separate operations app (see `operationsApp`).
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
   const { service, replicaId, logger, metrics, readiness, routes } = options;
@@ -55,10 +69,20 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(securityHeaders());
   app.use(requestContext(logger, servedBy(service, replicaId)));
   app.use(httpMetrics(metrics));
-  app.use(operationalRoutes(metrics, readiness, isShuttingDown));
   app.use(express.json({ limit: options.bodyLimit ?? '16kb' }));
   app.use(routes);
   app.use(notFoundHandler());
   app.use(errorHandler());
+
+  const operations = express();
+  operations.disable('x-powered-by');
+  operations.use((_req, res, next) => {
+    res.setHeader('X-Served-By', servedBy(service, replicaId));
+    next();
+  });
+  operations.use(operationalRoutes(metrics, readiness, isShuttingDown));
+  operations.use(notFoundHandler());
+  operations.use(errorHandler());
+  OPERATIONS.set(app, operations);
   return app;
 }

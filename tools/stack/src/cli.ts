@@ -4,10 +4,11 @@ import { parseReplicas, USAGE } from './cli-arguments';
 import { SERVICES } from './topology';
 
 function printTable(stack: Stack): void {
-  const rows = stack.replicas.map((r) => [r.name, String(r.spec.port), r.url]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), 7));
+  const rows = stack.replicas.map((r) => [r.name, String(r.spec.port), r.url, r.operationsUrl]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), 7));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  console.log(line(['replica', 'port', 'url']));
+  // `operations` serves /healthz, /readyz and /metrics; the gateway does not route there.
+  console.log(line(['replica', 'port', 'url', 'operations']));
   for (const row of rows) console.log(line(row));
   console.log(`\nlogs: ${stack.dir}/logs`);
   console.log(`admin: ${stack.admin.email} / ${stack.admin.password}`);

@@ -11,6 +11,8 @@ export interface ReplicaSpec {
   app: string;
   id: string;
   port: number;
+  /** `/healthz`, `/readyz` and `/metrics`: what Prometheus scrapes, never behind the gateway. */
+  operationsPort: number;
   env: Record<string, string>;
   logFile: string;
 }
@@ -39,6 +41,11 @@ export class Replica {
 
   get url(): string {
     return `http://127.0.0.1:${this.spec.port}`;
+  }
+
+  /** The replica's operations listener. */
+  get operationsUrl(): string {
+    return `http://127.0.0.1:${this.spec.operationsPort}`;
   }
 
   get pid(): number | undefined {
@@ -77,7 +84,7 @@ export class Replica {
           if (child.exitCode !== null || child.signalCode !== null) {
             throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
           }
-          const response = await fetch(`${this.url}/readyz`).catch(() => undefined);
+          const response = await fetch(`${this.operationsUrl}/readyz`).catch(() => undefined);
           return response?.status === 200;
         },
         { timeoutMs, intervalMs: readyPollMs, description: `${this.name} to be ready` },

@@ -146,6 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const service of SERVICE_NAMES) {
     for (let i = 1; i <= counts[service]; i++) {
       const port = await freePort();
+      const operationsPort = await freePort();
       const app = SERVICES[service].app;
       const passed = Object.fromEntries(
         PASSED_THROUGH.flatMap((key) => (env[key] ? [[key, env[key]!]] : [])),
@@ -155,12 +156,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           app,
           id: String(i),
           port,
+          operationsPort,
           logFile: join(dir, 'logs', `${app}-${i}.log`),
           env: {
             PATH: env.PATH ?? '',
             NODE_ENV: 'production',
             ...passed,
             PORT: String(port),
+            OPERATIONS_PORT: String(operationsPort),
             HOST: '127.0.0.1',
             REPLICA_ID: String(i),
             DATABASE_URL: databases[service],

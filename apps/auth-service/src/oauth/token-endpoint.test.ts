@@ -1,3 +1,4 @@
+import { operationsApp } from '@dja/http';
 import request from 'supertest';
 import {
   basicAuth,
@@ -73,7 +74,7 @@ describe('POST /token with grant_type=refresh_token', () => {
       reason: 'refresh_token_reuse',
       expiresAt: new Date((jwtPayload(first.body.access_token).exp as number) * 1000).toISOString(),
     });
-    const metrics = await request(service.app).get('/metrics');
+    const metrics = await request(operationsApp(service.app)).get('/metrics');
     expect(metrics.text).toMatch(/auth_refresh_token_reuse_total\{[^}]*\} [1-9]/);
   });
 

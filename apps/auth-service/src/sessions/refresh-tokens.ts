@@ -69,7 +69,6 @@ interface RotationRow {
   spent: boolean;
   rotated: boolean;
   user_id: string;
-  email: string;
   roles: string[];
   revoked_before: Date | null;
 }
@@ -95,7 +94,7 @@ export async function rotateRefreshToken(
   const [row] = await db.$queryRaw<RotationRow[]>`
     WITH presented AS (
       SELECT t.id, t.session_id, t.expires_at, s.expires_at AS session_expires_at,
-             s.revoked_at, u.id AS user_id, u.email, u.roles, u.revoked_before, u.suspended_at
+             s.revoked_at, u.id AS user_id, u.roles, u.revoked_before, u.suspended_at
         FROM refresh_tokens t
         JOIN sessions s ON s.id = t.session_id
         JOIN users u ON u.id = s.user_id
@@ -123,7 +122,7 @@ export async function rotateRefreshToken(
     )
     SELECT p.session_id::text, p.revoked_at IS NOT NULL AS session_revoked,
            EXISTS (SELECT 1 FROM spent) AS spent, EXISTS (SELECT 1 FROM touched) AS rotated,
-           p.user_id::text, p.email, p.roles, p.revoked_before
+           p.user_id::text, p.roles, p.revoked_before
       FROM presented p`;
 
   if (!row || row.session_revoked) return { kind: 'rejected' };
@@ -134,7 +133,6 @@ export async function rotateRefreshToken(
   if (!row.rotated) return { kind: 'rejected' };
   const user: TokenUser = {
     id: row.user_id,
-    email: row.email,
     roles: row.roles,
     revokedBefore: row.revoked_before,
   };

@@ -16,9 +16,8 @@ export interface AccessTokenSubject {
   /** The login session (user tokens). */
   sid?: string;
   roles?: readonly string[];
-  email?: string;
-  /** The OAuth client the token was issued to (service tokens). */
-  clientId?: string;
+  /** The OAuth client the token was issued to (RFC 9068 §2.2). */
+  clientId: string;
   /** Verifiers refuse this user's tokens with `iat` at or before this instant (suspension). */
   revokedBefore?: Date;
 }
@@ -53,8 +52,7 @@ export class AccessTokenIssuer {
       scope: subject.scopes.join(' '),
       ...(subject.sid === undefined ? {} : { sid: subject.sid }),
       ...(subject.roles === undefined ? {} : { roles: [...subject.roles] }),
-      ...(subject.email === undefined ? {} : { email: subject.email }),
-      ...(subject.clientId === undefined ? {} : { client_id: subject.clientId }),
+      client_id: subject.clientId,
     })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
       .setIssuer(this.options.issuer)

@@ -2,14 +2,16 @@ import type { User } from '../generated/prisma/client';
 import type { AccessTokenSubject } from './issue-access-token';
 
 export interface UserTokenPolicy {
+  /** `client_id` of user tokens (RFC 9068 §2.2): the first-party app users sign in with. */
+  clientId: string;
   audience: readonly string[];
   scopes: readonly string[];
 }
 
-/** What a user's access token says about the user. */
-export type TokenUser = Pick<User, 'id' | 'email' | 'roles' | 'revokedBefore'>;
+/** What a user's access token says about the user: no personal data (docs/adr/0009). */
+export type TokenUser = Pick<User, 'id' | 'roles' | 'revokedBefore'>;
 
-/** The claims of a user's access token: who, which session, what for. */
+/** The claims of a user's access token: who, through which client and session, what for. */
 export function userTokenSubject(
   user: TokenUser,
   sessionId: string,
@@ -19,10 +21,10 @@ export function userTokenSubject(
   return {
     sub: user.id,
     sid: sessionId,
+    clientId: policy.clientId,
     aud: policy.audience,
     scopes,
     roles: user.roles,
-    email: user.email,
     ...(user.revokedBefore ? { revokedBefore: user.revokedBefore } : {}),
   };
 }

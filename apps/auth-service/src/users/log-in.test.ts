@@ -1,4 +1,4 @@
-import { problemType } from '@dja/http';
+import { problemType, operationsApp } from '@dja/http';
 import request from 'supertest';
 import {
   registerAndLogIn,
@@ -93,7 +93,7 @@ describe('login throttling', () => {
 
   it('counts failed logins in the metrics', async () => {
     await attempt(uniqueEmail(), 'wrong');
-    const metrics = await request(service.app).get('/metrics');
+    const metrics = await request(operationsApp(service.app)).get('/metrics');
     expect(metrics.text).toMatch(
       /auth_failed_logins_total\{reason="invalid_credentials"[^}]*\} [1-9]/,
     );

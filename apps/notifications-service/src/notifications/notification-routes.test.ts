@@ -1,3 +1,4 @@
+import { operationsApp } from '@dja/http';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -243,13 +244,13 @@ describe('GET /notifications', () => {
 
 describe('operational endpoints', () => {
   it('reports ready when the database and keys are', async () => {
-    const res = await request(replica.app).get('/readyz');
+    const res = await request(operationsApp(replica.app)).get('/readyz');
 
     expect(res.status).toBe(200);
   });
 
   it('answers /healthz and /metrics', async () => {
-    expect((await request(replica.app).get('/healthz')).status).toBe(200);
-    expect((await request(replica.app).get('/metrics')).status).toBe(200);
+    expect((await request(operationsApp(replica.app)).get('/healthz')).status).toBe(200);
+    expect((await request(operationsApp(replica.app)).get('/metrics')).status).toBe(200);
   });
 });

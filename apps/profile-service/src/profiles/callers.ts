@@ -30,11 +30,11 @@ export function requireServiceScope(...scopes: string[]): RequestHandler {
   };
 }
 
-/** The user behind a user token: its `sub` (a UUID) and the `email` claim when present. */
-export function currentUser(req: Request): { userId: string; email: string | undefined } {
+/** The user behind a user token: its `sub` (a UUID). Tokens carry no email (docs/adr/0009). */
+export function currentUser(req: Request): { userId: string } {
   const principal = getPrincipal(req);
   if (principal.sessionId === undefined || !uuid.safeParse(principal.subject).success) {
     throw forbidden('Only a user’s own access token can be used for /profile/me.');
   }
-  return { userId: principal.subject, email: principal.email };
+  return { userId: principal.subject };
 }

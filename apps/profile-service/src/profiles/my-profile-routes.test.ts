@@ -147,20 +147,9 @@ describe('PUT /profile/me', () => {
     expect(res.body.timeZone).toBe('Europe/Paris');
   });
 
-  it('creates the profile from the token when the event has not arrived yet', async () => {
+  it('answers 404 before user.registered has created the profile, and creates nothing', async () => {
     const user = newUser();
     const res = await put(service.userToken(user)).send({ displayName: 'Early Bird' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      userId: user.id,
-      email: user.email,
-      displayName: 'Early Bird',
-    });
-  });
-
-  it('answers 404 when there is no profile and the token has no email to create it from', async () => {
-    const user = newUser();
-    const res = await put(service.userToken(user, { email: undefined })).send({ displayName: 'X' });
     expect(res.status).toBe(404);
     expect(await service.deps.db.profile.count({ where: { userId: user.id } })).toBe(0);
   });

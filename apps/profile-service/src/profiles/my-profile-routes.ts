@@ -29,9 +29,9 @@ export function myProfileRoutes(deps: Dependencies): Router {
     ...authorized,
     requireContentType('application/json'),
     async (req, res) => {
-      const { userId, email } = currentUser(req);
+      const { userId } = currentUser(req);
       const update = validate(profileUpdate, req.body);
-      const profile = await saveProfile(deps.db, { userId, email }, update, deps.clock());
+      const profile = await saveProfile(deps.db, userId, update, deps.clock());
       if (!profile) throw notFound(NOT_CREATED_YET);
       res.json(ownProfileView(profile));
     },

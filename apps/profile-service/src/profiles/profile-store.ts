@@ -38,14 +38,13 @@ export function findProfile(db: Database, userId: string): Promise<Profile | nul
 }
 
 /**
- * Saves the caller's profile (PUT: omitted optional fields are cleared). If `user.registered`
- * has not been processed yet, the profile is created here from the token's `sub` and `email`;
- * the event then finds it and leaves it alone. Without an email to create it from, a missing
- * profile stays missing and the result is null.
+ * Saves the caller's profile (PUT: omitted optional fields are cleared). The profile is created
+ * from `user.registered` only (tokens carry no email, docs/adr/0009): until that event has been
+ * processed the profile is missing and the result is null.
  */
 export async function saveProfile(
   db: Database,
-  owner: { userId: string; email: string | undefined },
+  userId: string,
   update: ProfileUpdate,
   now: Date,
 ): Promise<Profile | null> {
@@ -56,19 +55,10 @@ export async function saveProfile(
     timeZone: update.timeZone ?? null,
     updatedAt: now,
   };
-  const where = { userId: owner.userId };
-  if (owner.email === undefined) {
-    return db.profile.update({ where, data: fields }).catch((error: unknown) => {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
-        return null;
-      }
-      throw error;
-    });
-  }
-  // A single INSERT … ON CONFLICT DO UPDATE: safe against the event arriving at the same time.
-  return db.profile.upsert({
-    where,
-    create: { ...where, email: owner.email, ...fields },
-    update: fields,
+  return db.profile.update({ where: { userId }, data: fields }).catch((error: unknown) => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
+      return null;
+    }
+    throw error;
   });
 }

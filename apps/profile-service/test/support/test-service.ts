@@ -43,7 +43,7 @@ export interface TestService {
   subscription: Subscription | undefined;
   /** Everything the service logged, one JSON line per entry. */
   logs: string[];
-  /** A user's access token as auth-service issues it: `sid`, `roles: [user]`, `email`, `profile:me`. */
+  /** A user's access token as auth-service issues it: `sid`, `roles: [user]`, `client_id`, `profile:me`. */
   userToken(user: TestUser, claims?: Record<string, unknown>): string;
   /** A client_credentials token as auth-service issues it: `sub` = `client_id`, no `sid`. */
   serviceToken(scope: string, claims?: Record<string, unknown>): string;
@@ -124,9 +124,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
         sub: user.id,
         sid: randomUUID(),
         roles: ['user'],
-        email: user.email,
         scope: 'profile:me orders:read',
-        client_id: undefined,
+        client_id: 'first-party',
         ...claims,
       }),
     serviceToken: (scope, claims = {}) =>

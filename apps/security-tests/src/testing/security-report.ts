@@ -93,9 +93,34 @@ not received the event: check \`auth_jwks_fetches\` and its broker connection in
 the resource services spikes for about one access-token lifetime at most and falls back as
 clients refresh. 5xx should stay flat.`;
 
+/** How the edge is set up: headers, operations listener, error formats, token claims. */
+const EDGE = `## The edge
+
+- **Nothing operational through the gateway.** Each replica serves \`/healthz\`, \`/readyz\` (with
+  its per-dependency detail) and \`/metrics\` on a separate operations listener
+  (\`OPERATIONS_PORT\`, 9000 in containers) that Prometheus and the orchestrator reach directly;
+  the public listener, the only one the gateway forwards to, has no such paths. \`libs/http\`'s
+  \`listen(app, port, host, operationsPort)\` starts both.
+- **Protective headers on every API answer, errors included**, set by
+  [helmet](https://helmetjs.github.io/) 8 in \`libs/http\` (\`security-headers.ts\`): a
+  maintained, dependency-free library that tracks what browsers honour, configured for a JSON
+  API rather than its HTML defaults: \`Content-Security-Policy: default-src 'none';
+  frame-ancestors 'none'\`, \`X-Content-Type-Options: nosniff\`, \`X-Frame-Options: DENY\`,
+  \`Referrer-Policy: no-referrer\`, \`Strict-Transport-Security\`, cross-origin isolation
+  headers. \`Cache-Control: no-store\` is the default, because most answers are personal
+  (profile, orders, notifications, tokens); only public documents (JWKS, metadata) set their own
+  caching. The gateway's own answers (404, 503) carry \`nosniff\` and \`no-store\` too.
+- **One \`X-Request-Id\`**: the gateway hides the one services echo and sends its own (the same
+  id it passed on, so logs match).
+- **One error format per kind of endpoint**: RFC 6749 §5.2 JSON at the token endpoint; RFC 6750
+  \`WWW-Authenticate\` challenges plus an RFC 9457 problem body for 401/403 of resource servers;
+  problem+json everywhere else, with \`type\` URIs that open [docs/problems.md](problems.md).
+- **Access tokens carry no personal data** ([ADR 10](adr/0010-access-token-claims.md)): no
+  \`email\`; \`client_id\` (RFC 9068 §2.2) in every token.`;
+
 /** The markdown of docs/security.md, formatted as the repository's Prettier config wants it. */
 export function renderSecurityReport(input: ReportInput): Promise<string> {
-  const lines = [INTRO, '', `Targets of this run: ${input.targets}.`, ''];
+  const lines = [INTRO, '', `Targets of this run: ${input.targets}.`, '', EDGE, ''];
   lines.push('## Crafted tokens and requests', '');
   lines.push('| Case | Family | Request | Reference | Expected | Observed |');
   lines.push('| --- | --- | --- | --- | --- | --- |');

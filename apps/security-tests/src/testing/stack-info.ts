@@ -10,6 +10,8 @@ export interface ReplicaInfo {
   name: string;
   /** The replica itself, bypassing the gateway. */
   url: string;
+  /** The replica's operations listener: /healthz, /readyz, /metrics. */
+  operationsUrl: string;
 }
 
 export interface SecurityStackInfo {
