@@ -24,8 +24,13 @@ export const options: Options = {
 export default function smoke(): void {
   const jwks = call('GET', 'auth', 'GET jwks', '/auth/.well-known/jwks.json');
   expectStatus(jwks, 200, 'JWKS');
-  const discovery = call('GET', 'auth', 'GET discovery', '/auth/.well-known/openid-configuration');
-  expectStatus(discovery, 200, 'OpenID configuration');
+  const discovery = call(
+    'GET',
+    'auth',
+    'GET discovery',
+    '/.well-known/oauth-authorization-server/auth',
+  );
+  expectStatus(discovery, 200, 'RFC 8414 metadata');
 
   const session = newUser('smoke');
   if (!session) return;

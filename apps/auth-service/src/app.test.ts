@@ -100,6 +100,7 @@ describe('hostile input on every endpoint', () => {
     ['post', '/register'],
     ['post', '/login'],
     ['post', '/token'],
+    ['post', '/revoke'],
     ['post', '/logout'],
     ['post', '/admin/users/00000000-0000-4000-8000-000000000000/suspend'],
     ['post', '/admin/users/00000000-0000-4000-8000-000000000000/unsuspend'],
@@ -107,7 +108,7 @@ describe('hostile input on every endpoint', () => {
     ['get', '/admin/keys'],
     ['get', '/internal/revocations'],
     ['get', '/.well-known/jwks.json'],
-    ['get', '/.well-known/openid-configuration'],
+    ['get', '/.well-known/oauth-authorization-server'],
   ];
   const bodies: Array<[string, string, string]> = [
     ['malformed JSON', 'application/json', '{"email": "a@'],

@@ -3,6 +3,7 @@ import { type Express, Router } from 'express';
 import { adminRoutes } from './admin/admin-routes';
 import { type Dependencies, SERVICE_NAME } from './dependencies';
 import { wellKnownRoutes } from './discovery/well-known-routes';
+import { revocationEndpoint } from './oauth/revocation-endpoint';
 import { tokenEndpoint } from './oauth/token-endpoint';
 import { tokenRequestBodyErrors } from './oauth/token-request';
 import { revocationRoutes } from './revocations/revocation-routes';
@@ -15,6 +16,7 @@ export function createApp(deps: Dependencies): Express {
   routes.use(wellKnownRoutes(deps));
   routes.use(accountRoutes(deps));
   routes.use(tokenEndpoint(deps));
+  routes.use(revocationEndpoint(deps));
   routes.use(logoutRoutes(deps));
   routes.use(adminRoutes(deps));
   routes.use(revocationRoutes(deps));

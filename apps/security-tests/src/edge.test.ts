@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { decodeJwt } from 'jose';
 import { createUser, type TestUser } from './testing/attack-context';
-import { send, sendJson } from './testing/stack-client';
-import { securityStack } from './testing/stack-info';
+import { replicasSettle, send, sendJson } from './testing/stack-client';
+import { PROBE_PATHS, RESOURCE_SERVICES, replicasOf, securityStack } from './testing/stack-info';
 
 const stack = securityStack();
 
@@ -124,5 +124,114 @@ describe('the access token’s claims', () => {
       token: user.accessToken,
     });
     if (profile.status === 200) expect(profile.body.email).toBe(user.email);
+  });
+});
+
+/** The members RFC 8414 §2 defines. */
+const RFC_8414_FIELDS = new Set([
+  'issuer',
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'registration_endpoint',
+  'scopes_supported',
+  'response_types_supported',
+  'response_modes_supported',
+  'grant_types_supported',
+  'token_endpoint_auth_methods_supported',
+  'token_endpoint_auth_signing_alg_values_supported',
+  'service_documentation',
+  'ui_locales_supported',
+  'op_policy_uri',
+  'op_tos_uri',
+  'revocation_endpoint',
+  'revocation_endpoint_auth_methods_supported',
+  'revocation_endpoint_auth_signing_alg_values_supported',
+  'introspection_endpoint',
+  'introspection_endpoint_auth_methods_supported',
+  'introspection_endpoint_auth_signing_alg_values_supported',
+  'code_challenge_methods_supported',
+]);
+
+interface Metadata {
+  issuer: string;
+  token_endpoint: string;
+  revocation_endpoint: string;
+  jwks_uri: string;
+  response_types_supported: string[];
+  [member: string]: unknown;
+}
+
+describe('authorization server metadata (RFC 8414)', () => {
+  it('is served at the well-known URI derived from the issuer, with RFC 8414 members only', async () => {
+    const issuer = new URL(stack.issuer);
+    const path = `/.well-known/oauth-authorization-server${issuer.pathname}`;
+    const res = await sendJson<Metadata>(stack.gatewayUrl, path);
+    expect(res.status).toBe(200);
+    expect(res.body.issuer).toBe(stack.issuer);
+    expect(res.body.response_types_supported).toEqual(expect.any(Array));
+    const extra = Object.keys(res.body).filter((name) => !RFC_8414_FIELDS.has(name));
+    expect(extra).toEqual(['access_token_signing_alg_values_supported']);
+    for (const endpoint of [
+      res.body.token_endpoint,
+      res.body.revocation_endpoint,
+      res.body.jwks_uri,
+    ]) {
+      expect(endpoint.startsWith(`${stack.issuer}/`)).toBe(true);
+    }
+    // The JWKS it names answers through the gateway.
+    const jwks = await send(stack.gatewayUrl, { path: new URL(res.body.jwks_uri).pathname });
+    expect(jwks.status).toBe(200);
+  });
+
+  it('is not also offered as an openid-configuration, which it is not', async () => {
+    const res = await send(stack.gatewayUrl, { path: '/auth/.well-known/openid-configuration' });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('token revocation (RFC 7009)', () => {
+  const revoke = (body: string, headers: Array<readonly [string, string]> = []) =>
+    send(stack.gatewayUrl, {
+      method: 'POST',
+      path: '/auth/revoke',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded'], ...headers],
+      body,
+    });
+
+  it('ends the session of a refresh token on every replica of every service', async () => {
+    const user = await createUser(stack, 'edge-revoke');
+    const clientId = String(decodeJwt(user.accessToken).client_id);
+    const res = await revoke(
+      new URLSearchParams({ token: user.refreshToken, client_id: clientId }).toString(),
+    );
+    expect(res.status).toBe(200);
+    const refreshed = await sendJson<{ error: string }>(stack.gatewayUrl, '/auth/token', {
+      form: { grant_type: 'refresh_token', refresh_token: user.refreshToken },
+    });
+    expect(refreshed.body.error).toBe('invalid_grant');
+    await replicasSettle(
+      RESOURCE_SERVICES.flatMap((service) =>
+        replicasOf(stack, service).map((replica) => async () => {
+          const answer = await sendJson(replica.url, PROBE_PATHS[service], {
+            token: user.accessToken,
+          });
+          return answer.status === 401;
+        }),
+      ),
+      'the revoked session’s access token refused by every replica',
+    );
+  });
+
+  it('answers 200 for an unknown token, and invalid_client without client authentication', async () => {
+    const user = await createUser(stack, 'edge-revoke-2');
+    const clientId = String(decodeJwt(user.accessToken).client_id);
+    const unknown = await revoke(
+      new URLSearchParams({ token: 'nope', client_id: clientId }).toString(),
+    );
+    expect(unknown.status).toBe(200);
+    const anonymous = await revoke(new URLSearchParams({ token: user.refreshToken }).toString());
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body).error).toBe('invalid_client');
   });
 });

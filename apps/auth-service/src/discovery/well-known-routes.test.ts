@@ -10,23 +10,64 @@ let service: TestService;
 beforeAll(async () => (service = await startTestService()));
 afterAll(() => service.stop());
 
-describe('GET /.well-known/openid-configuration', () => {
+/** Every member RFC 8414 §2 defines; the metadata may use no other name but registered ones. */
+const RFC_8414_FIELDS = [
+  'issuer',
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'registration_endpoint',
+  'scopes_supported',
+  'response_types_supported',
+  'response_modes_supported',
+  'grant_types_supported',
+  'token_endpoint_auth_methods_supported',
+  'token_endpoint_auth_signing_alg_values_supported',
+  'service_documentation',
+  'ui_locales_supported',
+  'op_policy_uri',
+  'op_tos_uri',
+  'revocation_endpoint',
+  'revocation_endpoint_auth_methods_supported',
+  'revocation_endpoint_auth_signing_alg_values_supported',
+  'introspection_endpoint',
+  'introspection_endpoint_auth_methods_supported',
+  'introspection_endpoint_auth_signing_alg_values_supported',
+  'code_challenge_methods_supported',
+];
+
+describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
   it('describes the issuer with URLs under its public prefix', async () => {
-    const res = await request(service.app).get('/.well-known/openid-configuration');
+    const res = await request(service.app).get('/.well-known/oauth-authorization-server');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     expect(res.body).toMatchObject({
       issuer: 'http://127.0.0.1:8080/auth',
       jwks_uri: 'http://127.0.0.1:8080/auth/.well-known/jwks.json',
       token_endpoint: 'http://127.0.0.1:8080/auth/token',
+      revocation_endpoint: 'http://127.0.0.1:8080/auth/revoke',
       grant_types_supported: ['refresh_token', 'client_credentials'],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'none'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'none'],
       access_token_signing_alg_values_supported: ['RS256'],
     });
     expect(res.body.scopes_supported).toEqual(
       expect.arrayContaining(['orders:read', 'profile:me', 'profile:read', 'revocations:read']),
     );
+  });
+
+  it('uses only the members RFC 8414 defines, plus the one it names for access token algorithms', async () => {
+    const res = await request(service.app).get('/.well-known/oauth-authorization-server');
+    const allowed = new Set([...RFC_8414_FIELDS, 'access_token_signing_alg_values_supported']);
+    expect(Object.keys(res.body).filter((name) => !allowed.has(name))).toEqual([]);
+    for (const required of ['issuer', 'response_types_supported']) {
+      expect(res.body).toHaveProperty(required);
+    }
+  });
+
+  it('no longer serves an openid-configuration, which would not be a valid OpenID document', async () => {
+    expect((await request(service.app).get('/.well-known/openid-configuration')).status).toBe(404);
   });
 });
 
@@ -46,7 +87,7 @@ describe('GET /.well-known/jwks.json', () => {
       scopes: ['orders:read', 'orders:write', 'profile:me', 'notifications:read'],
       roles: ['user'],
       audience: ['orders', 'profile', 'notifications', 'auth'],
-      email: user.email,
+      clientId: 'first-party',
     });
   });
 });

@@ -11,7 +11,15 @@ export function jwksMaxAge(activationDelaySeconds: number): number {
   return Math.min(60, activationDelaySeconds);
 }
 
-/** `/.well-known/jwks.json` and `/.well-known/openid-configuration` (RFC 8414 metadata). */
+/**
+ * The path of the RFC 8414 metadata on this service: `/.well-known/oauth-authorization-server`.
+ * Clients fetch it at the URL RFC 8414 §3.1 derives from the issuer, the well-known segment
+ * inserted before the issuer's path (`https://host/.well-known/oauth-authorization-server/auth`
+ * for issuer `https://host/auth`); the gateway maps that URL here.
+ */
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+/** `/.well-known/jwks.json` and the RFC 8414 authorization server metadata. */
 export function wellKnownRoutes(deps: Dependencies): Router {
   const router = Router();
   const { ISSUER, KEY_ACTIVATION_DELAY, USER_SCOPES, SERVICE_CLIENTS } = deps.config;
@@ -23,20 +31,24 @@ export function wellKnownRoutes(deps: Dependencies): Router {
       .send(JSON.stringify(deps.keys.jwks()));
   });
 
+  // RFC 8414 §2. No authorization endpoint: first-party clients sign in at /login, so the
+  // required list of response types is empty. This is no OpenID Provider (no ID tokens, no
+  // userinfo), so there is no openid-configuration document either.
   const metadata = {
     issuer: ISSUER,
-    jwks_uri: `${ISSUER}/.well-known/jwks.json`,
     token_endpoint: `${ISSUER}/token`,
-    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
-    // No authorization endpoint: first-party clients log in at /login.
+    jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+    scopes_supported: [...new Set([...USER_SCOPES, ...SERVICE_CLIENTS.flatMap((c) => c.scopes)])],
     response_types_supported: [],
+    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     // `none`: public clients refreshing a session; services use HTTP Basic.
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'none'],
-    scopes_supported: [...new Set([...USER_SCOPES, ...SERVICE_CLIENTS.flatMap((c) => c.scopes)])],
+    revocation_endpoint: `${ISSUER}/revoke`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'none'],
     // Not registered in RFC 8414; tells verifiers which `alg` to pin for access tokens.
     access_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
   };
-  router.get('/.well-known/openid-configuration', (_req, res) => {
+  router.get(METADATA_PATH, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(metadata);
   });
 

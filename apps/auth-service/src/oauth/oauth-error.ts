@@ -1,6 +1,6 @@
 import type { ErrorResponse, RespondableError } from '@dja/http';
 
-/** RFC 6749 §5.2 error codes of the token endpoint. */
+/** RFC 6749 §5.2 error codes of the token endpoint (and RFC 7009's revocation endpoint). */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'

@@ -22,14 +22,17 @@ export function tokenRequestBody(): RequestHandler[] {
   return [mediaType, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 })];
 }
 
+/** The endpoints that answer in RFC 6749 §5.2 format. */
+const OAUTH_PATHS = new Set(['/token', '/revoke']);
+
 /**
- * Body parser failures on the token endpoint (malformed JSON or form, oversized bodies) answered
+ * Body parser failures on the token and revocation endpoints (malformed JSON or form, oversized bodies) answered
  * as RFC 6749 errors instead of the problem documents the rest of the service sends. It must run
  * before the shared error handler; see app.ts for how it is mounted.
  */
 export function tokenRequestBodyErrors(): ErrorRequestHandler {
   return (error, req, _res, next) => {
-    const problem = req.path === '/token' ? bodyParserProblem(error) : undefined;
+    const problem = OAUTH_PATHS.has(req.path) ? bodyParserProblem(error) : undefined;
     if (!problem) return next(error);
     const status = problem.status === 413 ? 413 : 400;
     next(new OAuthError('invalid_request', 'The request body could not be read', { status }));

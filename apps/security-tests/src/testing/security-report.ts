@@ -116,7 +116,13 @@ const EDGE = `## The edge
   \`WWW-Authenticate\` challenges plus an RFC 9457 problem body for 401/403 of resource servers;
   problem+json everywhere else, with \`type\` URIs that open [docs/problems.md](problems.md).
 - **Access tokens carry no personal data** ([ADR 10](adr/0010-access-token-claims.md)): no
-  \`email\`; \`client_id\` (RFC 9068 §2.2) in every token.`;
+  \`email\`; \`client_id\` (RFC 9068 §2.2) in every token.
+- **OAuth metadata and revocation.** RFC 8414 metadata at the well-known URI derived from the
+  issuer (\`/.well-known/oauth-authorization-server/auth\` through the gateway); no
+  openid-configuration, since this is no OpenID Provider. RFC 7009 revocation at
+  \`/auth/revoke\`, advertised there: the public client names itself with \`client_id\`,
+  services authenticate with HTTP Basic; a revoked refresh token ends its session, broadcast
+  like a logout; unknown or spent tokens answer 200.`;
 
 /** The markdown of docs/security.md, formatted as the repository's Prettier config wants it. */
 export function renderSecurityReport(input: ReportInput): Promise<string> {
