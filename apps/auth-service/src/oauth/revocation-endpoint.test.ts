@@ -57,10 +57,11 @@ describe('POST /revoke (RFC 7009)', () => {
 
   it('refuses a request without client authentication, with RFC 6749 §5.2 invalid_client', async () => {
     const user = await registerAndLogIn(service);
-    for (const params of [
+    const attempts: Array<Record<string, string>> = [
       { token: user.refreshToken },
       { token: user.refreshToken, client_id: 'x' },
-    ]) {
+    ];
+    for (const params of attempts) {
       const res = await revoke(params);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Basic /);
