@@ -14,10 +14,12 @@ describe('Dockerfile', () => {
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
   });
 
-  it('has a HEALTHCHECK that asks the service itself, with node (no curl in the slim image)', () => {
+  it('has a HEALTHCHECK that asks the service itself on its operations port, with node (no curl in the slim image)', () => {
     const [healthcheck] = argsOf(stage(stages, 'runtime'), 'HEALTHCHECK');
     expect(healthcheck).toMatch(/CMD\s+\["node", "-e"/);
-    expect(healthcheck).toMatch(/\/(readyz|healthz)/);
+    expect(healthcheck).toMatch(
+      /process\.env\.OPERATIONS_PORT \|\| 9000\) \+ '\/(readyz|healthz)'/,
+    );
   });
 
   it('copies production dependencies only into the runtime stage', () => {

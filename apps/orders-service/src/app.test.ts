@@ -24,7 +24,12 @@ it('reports ready once database, broker, keys and revocations are', async () => 
   const res = await request(operationsApp(service.app)).get('/readyz');
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'ready' });
-  expect(Object.keys(res.body.checks).sort()).toEqual(['broker', 'database', 'keys', 'revocations']);
+  expect(Object.keys(res.body.checks).sort()).toEqual([
+    'broker',
+    'database',
+    'keys',
+    'revocations',
+  ]);
 });
 
 it('reports not ready, naming the database, when its database cannot be reached', async () => {

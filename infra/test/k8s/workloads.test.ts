@@ -93,11 +93,12 @@ const MEMORY_LIMIT_HEADROOM = 1.4;
 function gatewayStrips(prefix: string): boolean {
   const template = readFileSync(join(ROOT, 'infra/gateway/gateway.conf.template'), 'utf8');
   const location = new RegExp(
-    `location\\s+${prefix.replace(/\//g, '\\/')}\\s*\\{\\s*proxy_pass\\s+http://[a-z_]+(/?);`,
+    `location\\s+${prefix.replace(/\//g, '\\/')}\\s*\\{\\s*(rewrite\\s+\\S+\\s+\\$1\\s+break;\\s*)?proxy_pass\\s+http://\\$?[a-z_]+(/?);`,
   );
   const match = location.exec(template);
   if (!match) throw new Error(`the gateway template has no location ${prefix}`);
-  return match[1] === '/';
+  // Either form strips the prefix: `rewrite ^/auth(/.*)$ $1 break;` or a URI on proxy_pass.
+  return match[1] !== undefined || match[2] === '/';
 }
 
 let rendered: Rendered[];
@@ -200,12 +201,16 @@ describe.each(OVERLAYS)('the services of the %s overlay', (overlay) => {
   const objects = () => objectsOf(overlay);
 
   it.each(APPS)(
-    '%s listens on the port it declares, and is probed there: /healthz live, /readyz ready',
+    '%s listens on the ports it declares, and is probed on its operations port: /healthz live, /readyz ready',
     (app) => {
       const container = mainContainer(deployment(objects(), app));
-      const port = declaredPort(container, 'http');
-      const set = container.env?.find((v) => v.name === 'PORT')?.value;
-      expect(Number(set ?? defaultOf(configSchemaOf(app), 'PORT'))).toBe(port);
+      const listensOn = (name: string) => {
+        const set = container.env?.find((v) => v.name === name)?.value;
+        return Number(set ?? defaultOf(configSchemaOf(app), name));
+      };
+      expect(listensOn('PORT')).toBe(declaredPort(container, 'http'));
+      const port = declaredPort(container, 'operations');
+      expect(listensOn('OPERATIONS_PORT')).toBe(port);
       const probe = (p: typeof container.livenessProbe) => ({
         path: p?.httpGet?.path,
         port: p?.httpGet ? declaredPort(container, p.httpGet.port) : undefined,
@@ -543,10 +548,16 @@ describe('the production overlay', () => {
       ]);
     });
 
-    it('let only the monitoring namespace reach the metrics', () => {
+    it('let only the monitoring namespace reach the operations port, where the metrics are', () => {
+      const operations = (app: string) =>
+        declaredPort(mainContainer(deployment(objects(), app)), 'operations')!;
       for (const app of APPS) {
-        expect([app, can(monitoring, pod(app), port(app))]).toEqual([app, true]);
-        expect([app, can(stranger, pod(app), port(app))]).toEqual([app, false]);
+        expect([
+          app,
+          can(monitoring, pod(app), operations(app)),
+          can(stranger, pod(app), operations(app)),
+          can(ingressController, pod(app), operations(app)),
+        ]).toEqual([app, true, false, false]);
       }
     });
   });

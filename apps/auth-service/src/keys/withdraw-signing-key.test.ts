@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { operationsApp } from '@dja/http';
 import request from 'supertest';
 import {
   adminAccessToken,
@@ -83,7 +84,7 @@ describe('POST /admin/keys/{kid}/withdraw', () => {
       .map((line) => JSON.parse(line))
       .find((entry) => entry.msg === 'signing key withdrawn');
     expect(logged).toMatchObject({ kid: leaked, withdrawnBy: res.body.withdrawnBy });
-    const metrics = await request(service.app).get('/metrics');
+    const metrics = await request(operationsApp(service.app)).get('/metrics');
     expect(metrics.text).toMatch(/^auth_signing_keys_withdrawn_total(\{[^}]*\})? 1$/m);
 
     const snapshot = await revocationsInForce(service.deps.db, service.clock);

@@ -8,7 +8,7 @@ export interface UserTokenPolicy {
   scopes: readonly string[];
 }
 
-/** What a user's access token says about the user: no personal data (docs/adr/0009). */
+/** What a user's access token says about the user: no personal data (docs/adr/0010). */
 export type TokenUser = Pick<User, 'id' | 'roles' | 'revokedBefore'>;
 
 /** The claims of a user's access token: who, through which client and session, what for. */

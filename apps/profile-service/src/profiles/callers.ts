@@ -30,7 +30,7 @@ export function requireServiceScope(...scopes: string[]): RequestHandler {
   };
 }
 
-/** The user behind a user token: its `sub` (a UUID). Tokens carry no email (docs/adr/0009). */
+/** The user behind a user token: its `sub` (a UUID). Tokens carry no email (docs/adr/0010). */
 export function currentUser(req: Request): { userId: string } {
   const principal = getPrincipal(req);
   if (principal.sessionId === undefined || !uuid.safeParse(principal.subject).success) {

@@ -39,7 +39,7 @@ export function findProfile(db: Database, userId: string): Promise<Profile | nul
 
 /**
  * Saves the caller's profile (PUT: omitted optional fields are cleared). The profile is created
- * from `user.registered` only (tokens carry no email, docs/adr/0009): until that event has been
+ * from `user.registered` only (tokens carry no email, docs/adr/0010): until that event has been
  * processed the profile is missing and the result is null.
  */
 export async function saveProfile(
