@@ -172,7 +172,7 @@ describe('POST /login', () => {
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       scope: 'orders:read orders:write profile:me notifications:read',
       roles: ['user'],
-      email: user.email,
+      client_id: 'first-party',
     });
     const text = JSON.stringify(payload);
     expect(text).not.toMatch(/argon2|password|correct horse/i);
