@@ -122,13 +122,15 @@ describe('user.registered', () => {
     expect(await service.deps.db.profile.count({ where: { userId: user.id } })).toBe(1);
   });
 
-  it('keeps a profile the user created before the event arrived', async () => {
+  it('creates the profile only from the event: saving one before it arrived answers 404', async () => {
     const user = newUser();
-    await request(service.app)
-      .put('/profile/me')
-      .set('Authorization', `Bearer ${service.userToken(user)}`)
-      .send({ displayName: 'First' })
-      .expect(200);
+    const save = () =>
+      request(service.app)
+        .put('/profile/me')
+        .set('Authorization', `Bearer ${service.userToken(user)}`)
+        .send({ displayName: 'First' });
+    expect((await save()).status).toBe(404);
+    expect(await profileOf(user.id)).toBeNull();
     const event = createEvent('user.registered', {
       userId: user.id,
       email: user.email,
@@ -136,6 +138,8 @@ describe('user.registered', () => {
     });
     await publisher.publish(event);
     await handled(event.id);
+    expect(await profileOf(user.id)).toMatchObject({ displayName: 'Late', email: user.email });
+    expect((await save()).status).toBe(200);
     expect(await profileOf(user.id)).toMatchObject({ displayName: 'First' });
   });
 
