@@ -102,7 +102,9 @@ describe('the console, served by the gateway at /', () => {
     const header = await shownJson('Decoded header');
     expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     const payload = await shownJson('Decoded payload');
-    expect(payload).toMatchObject({ email: USER.email, roles: ['user'] });
+    // The token names the user and the client, never personal data (ADR 10).
+    expect(payload).toMatchObject({ roles: ['user'], client_id: expect.any(String) });
+    expect(payload).not.toHaveProperty('email');
     userId = String(payload.sub);
     expect(await ui.page.getByRole('heading', { name: 'Admin' }).isVisible()).toBe(false);
 
