@@ -31,8 +31,12 @@ RUN npx nx run-many -t build -p auth-service,orders-service,profile-service,noti
 # Production dependencies only, pruned from the full install (no second download). Peer
 # dependencies are not added: @prisma/client names the Prisma CLI as one, which would bring the
 # CLI, its studio and a TypeScript compiler (over 200 MB) into every service image.
+# @prisma/client ships a query compiler for every database it supports (and source maps):
+# 72 MB, of which the services load only PostgreSQL's.
 FROM deps AS prod-deps
-RUN npm prune --omit=dev --legacy-peer-deps --no-audit --no-fund
+RUN npm prune --omit=dev --legacy-peer-deps --no-audit --no-fund \
+ && find node_modules/@prisma/client/runtime -type f \( -name '*.map' -o -name 'wasm-compiler-edge*' \
+      -o \( -name 'query_compiler_*' ! -name '*.postgresql.*' \) \) -delete
 
 # The one-shot migration jobs: `prisma migrate deploy` needs the CLI, a devDependency.
 # CHECKPOINT_DISABLE: the CLI otherwise phones Prisma's update check first, and where containers
@@ -68,6 +72,8 @@ ARG APP
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000 OPERATIONS_PORT=9000 APP=${APP}
 RUN test -n "${APP}" || (echo 'build with --build-arg APP=<auth-service|orders-service|profile-service|notifications-service>' >&2 && exit 1)
+# The base image may carry npm's cache from its own making; a service has no use for it.
+RUN rm -rf /root/.npm /home/node/.npm /tmp/*
 COPY --from=prod-deps /repo/node_modules ./node_modules
 COPY --from=prod-deps /repo/package.json ./
 COPY --from=build /repo/dist/apps/${APP} ./dist

@@ -111,6 +111,9 @@ describeWithDocker('docker-compose.yml, run for real', () => {
     expect(failures.length).toBeLessThanOrEqual(Math.max(inFlight, 4));
     expect(result.samples.some((s) => s.startMs > killEnd && s.status === 200)).toBe(true);
 
+    // A killed container stays down (Docker restarts none stopped by hand); it goes, and the
+    // journey walks the replicas left.
+    await exec('docker', ['rm', '--force', victim!.id]);
     await journey();
   });
 
