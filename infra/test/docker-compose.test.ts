@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
+import { EXACT_ROUTES, ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
 import { argsOf, readDockerfileStages, stage } from './dockerfile';
 import { dockerCompose, ROOT } from './repository';
 
@@ -282,6 +282,29 @@ describe('docker-compose.yml', () => {
         placeholder: SERVICES[route.service].upstream,
       });
     }
+  });
+
+  it('hands the exact paths of EXACT_ROUTES, and no other, to their services', () => {
+    const publicServer = TEMPLATE.slice(
+      TEMPLATE.indexOf('listen ${GATEWAY_PORT};'),
+      TEMPLATE.indexOf('listen ${INTERNAL_GATEWAY_PORT};'),
+    );
+    const placeholders = servicePlaceholders();
+    const exact = [...publicServer.matchAll(/location\s*=\s*(\S+)\s*\{([^}]*)\}/g)]
+      .map(([, path, body]) => ({
+        path: path!,
+        to: /rewrite\s+\^\s+(\S+)\s+break;/.exec(body!)?.[1],
+        upstream: /proxy_pass\s+http:\/\/\$([a-z_]+)/.exec(body!)?.[1],
+      }))
+      .filter((location) => location.upstream)
+      .map(({ path, to, upstream }) => ({ path, to, placeholder: placeholders.get(upstream!) }));
+    expect(exact).toEqual(
+      EXACT_ROUTES.map(({ path, to, service }) => ({
+        path,
+        to,
+        placeholder: SERVICES[service].upstream,
+      })),
+    );
   });
 
   it('sends services to each other through the internal listener, never the published port', () => {

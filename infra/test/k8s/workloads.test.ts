@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { env } from '@dja/config';
 import { SHUTDOWN_TIMEOUT_MS } from '@dja/http';
-import { ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
+import { EXACT_ROUTES, ROUTES, SERVICE_NAMES, SERVICES, type ServiceName } from '@dja/stack';
 import { ROOT } from '../repository';
 import {
   type K8sObject,
@@ -310,12 +310,26 @@ describe.each(OVERLAYS)('the services of the %s overlay', (overlay) => {
       expect(serviceOf(objects(), app).spec.type ?? 'ClusterIP').toBe('ClusterIP');
   });
 
-  it('routes the gateway paths of ROUTES to the services ROUTES names, the console at /, and nothing else', () => {
+  it('routes the gateway paths of ROUTES and EXACT_ROUTES to the services they name, the console at /, and nothing else', () => {
+    const exactRoutes: Array<{ path: string; service: string; to: string }> = [];
     const routes = ofKind<Ingress>(objects(), 'Ingress').flatMap((ingress) => {
       expect(ingress.spec.ingressClassName).toBe('nginx');
       const rewrite = ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'];
       return ingress.spec.rules.flatMap((rule) =>
-        rule.http.paths.map(({ path, pathType, backend }) => {
+        rule.http.paths.flatMap(({ path, pathType, backend }) => {
+          // `/(\.well-known/x)/auth$` rewritten to `/$1` is the exact path /.well-known/x/auth,
+          // reaching the service as /.well-known/x.
+          const exact = /^\/\(([^()]+)\)(\/[^()$]*)\$$/.exec(path);
+          if (exact) {
+            expect({ path, pathType, rewrite }).toEqual({
+              path,
+              pathType: 'ImplementationSpecific',
+              rewrite: '/$1',
+            });
+            const to = `/${exact[1]!.replace(/\\\./g, '.')}`;
+            exactRoutes.push({ path: `${to}${exact[2]!}`, service: backend.service.name, to });
+            return [];
+          }
           // `/auth/(.*)` rewritten to `/$1` is the prefix /auth/, stripped as the gateway does.
           const regex = /^(\/.*\/)\(\.\*\)$/.exec(path);
           expect({
@@ -354,6 +368,9 @@ describe.each(OVERLAYS)('the services of the %s overlay', (overlay) => {
     const order = (a: { prefix: string }, b: { prefix: string }) =>
       a.prefix.localeCompare(b.prefix);
     expect(routes.sort(order)).toEqual(expected.sort(order));
+    expect(exactRoutes).toEqual(
+      EXACT_ROUTES.map(({ path, service, to }) => ({ path, service: SERVICES[service].app, to })),
+    );
   });
 
   it('sends services to each other over ClusterIP Services, never through the Ingress', () => {

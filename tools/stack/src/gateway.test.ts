@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@dja/test-infra';
 import { localServiceDiscovery, renderGatewayConfig, startGateway } from './gateway';
-import { ROUTES, SERVICE_NAMES, type ServiceName } from './topology';
+import { EXACT_ROUTES, ROUTES, SERVICE_NAMES, type ServiceName } from './topology';
 
 const template = readFileSync(
   join(__dirname, '../../../infra/gateway/gateway.conf.template'),
@@ -51,6 +51,17 @@ describe('the gateway template', () => {
         `location ${prefix.replace(/\//g, '\\/')} \\{\\s*(rewrite [^;]+;\\s*)?proxy_pass http://\\$${service}_service;`,
       );
       expect(template).toMatch(block);
+    }
+  });
+
+  it('hands every exact path of the topology to its service under the path it serves', () => {
+    const escape = (path: string) => path.replace(/[./]/g, (c) => `\\${c}`);
+    for (const { path, service, to } of EXACT_ROUTES) {
+      expect(template).toMatch(
+        new RegExp(
+          `location = ${escape(path)} \\{\\s*rewrite \\^ ${escape(to)} break;\\s*proxy_pass http://\\$${service}_service;`,
+        ),
+      );
     }
   });
 

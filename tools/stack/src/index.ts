@@ -6,4 +6,11 @@ export {
 } from './gateway';
 export { Replica, type ReplicaSpec } from './replica';
 export { PASSED_THROUGH, type Stack, type StackOptions, startStack } from './start-stack';
-export { ROUTES, SERVICE_CLIENTS, SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
+export {
+  EXACT_ROUTES,
+  ROUTES,
+  SERVICE_CLIENTS,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+} from './topology';

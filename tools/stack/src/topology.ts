@@ -22,6 +22,19 @@ export const ROUTES: ReadonlyArray<{ prefix: string; service: ServiceName }> = [
   { prefix: '/notifications', service: 'notifications' },
 ];
 
+/**
+ * Exact public paths the gateway hands to a service under another path. RFC 8414 §3.1: the
+ * metadata of issuer `…/auth` lives at the well-known URI derived from it, the well-known segment
+ * before the issuer's path; auth-service serves it as `/.well-known/oauth-authorization-server`.
+ */
+export const EXACT_ROUTES: ReadonlyArray<{ path: string; service: ServiceName; to: string }> = [
+  {
+    path: '/.well-known/oauth-authorization-server/auth',
+    service: 'auth',
+    to: '/.well-known/oauth-authorization-server',
+  },
+];
+
 /** The client_credentials clients the resource services use, with what each may ask for. */
 export const SERVICE_CLIENTS = {
   orders: { scopes: ['revocations:read'], audience: ['auth'] },

@@ -7,7 +7,7 @@ import { isInvalidTokenRefusal } from '../support/token-checks';
 import { composeRun } from './support/compose-run';
 import { ComposeStack } from './support/compose-stack';
 import { exec } from './support/docker';
-import { hearFromEveryReplica, walkJourney, waitForNotifications } from './support/journey';
+import { hearFromEveryReplica, walkJourney, waitForNotifications } from '../support/journey';
 
 const run = composeRun();
 const describeWithDocker = run.unavailable ? describe.skip : describe;

@@ -1,13 +1,12 @@
-// The journey on a real cluster, through its Ingress: the dev overlay applied as in
-// docs/deploying-kubernetes.md (kind), with KUBECONFIG pointing at that cluster. Without
+// The compose test's journey on a real cluster, through its Ingress: the dev overlay applied as
+// in docs/deploying-kubernetes.md (kind), with KUBECONFIG pointing at that cluster. Without
 // KUBECONFIG the tests are skipped, and one line says so. K8S_URL (default
 // http://localhost:8080, kind's port mapping) and K8S_NAMESPACE (default dja) say where.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { waitFor } from '@dja/test-infra';
-import { ApiClient, type ApiResponse, registerAndLogIn } from '../support/api-client';
-import { RESOURCE_PROBES } from '../support/stack-info';
-import { isInvalidTokenRefusal } from '../support/token-checks';
+import { SERVICE_NAMES, SERVICES } from '@dja/stack';
+import { ApiClient, registerAndLogIn } from '../support/api-client';
+import { type ReplicaNames, walkJourney } from '../support/journey';
 
 const run = promisify(execFile);
 const cluster = Boolean(process.env.KUBECONFIG);
@@ -26,40 +25,23 @@ async function kubectl(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** The running pods of a Deployment: the names they give in `X-Served-By`. */
-async function servedByNames(app: string): Promise<string[]> {
-  const pods = await kubectl(
-    'get',
-    'pods',
-    '--selector',
-    `app.kubernetes.io/name=${app}`,
-    '--field-selector',
-    'status.phase=Running',
-    '--output',
-    'jsonpath={.items[*].metadata.name}',
-  );
-  return pods.split(/\s+/).filter(Boolean);
-}
-
-/** Calls until every pod of the service has answered, each answer passing `check`. */
-async function hearFromEveryPod(
-  app: string,
-  call: () => Promise<ApiResponse>,
-  check: (response: ApiResponse) => boolean,
-): Promise<void> {
-  const expected = await servedByNames(app);
-  const heard = new Set<string>();
-  await waitFor(
-    async () => {
-      const response = await call();
-      if (!check(response))
-        throw new Error(`${app}: ${response.servedBy} answered ${response.status}`);
-      if (response.servedBy) heard.add(response.servedBy);
-      return expected.every((name) => heard.has(name));
-    },
-    { timeoutMs: 60_000, intervalMs: 50, description: `an answer from every pod of ${app}` },
-  );
-  expect([...heard].sort()).toEqual(expected.sort());
+/** The running pods of every Deployment: `X-Served-By` names the pod (REPLICA_ID, downward API). */
+async function podNames(): Promise<ReplicaNames> {
+  const names: ReplicaNames = {};
+  for (const { app } of SERVICE_NAMES.map((name) => SERVICES[name])) {
+    const pods = await kubectl(
+      'get',
+      'pods',
+      '--selector',
+      `app.kubernetes.io/name=${app}`,
+      '--field-selector',
+      'status.phase=Running',
+      '--output',
+      'jsonpath={.items[*].metadata.name}',
+    );
+    names[app] = pods.split(/\s+/).filter(Boolean).sort();
+  }
+  return names;
 }
 
 describeOnCluster('the dev overlay on a cluster', () => {
@@ -69,41 +51,16 @@ describeOnCluster('the dev overlay on a cluster', () => {
     await kubectl('wait', '--for=condition=available', 'deployment', '--all', '--timeout=300s');
   }, 320_000);
 
-  it('serves the console and the JWKS through the Ingress', async () => {
-    expect((await api.call('/')).status).toBe(200);
-    const jwks = await api.call<{ keys: unknown[] }>('/auth/.well-known/jwks.json');
-    expect(jwks.status).toBe(200);
-    expect(jwks.body.keys.length).toBeGreaterThan(0);
+  it('walks the compose journey through the Ingress, hearing from every pod', async () => {
+    await walkJourney({ api, replicas: await podNames() });
   });
 
-  it('lets a user register, log in and be accepted by every pod of every resource service, each naming its pod', async () => {
-    const user = await registerAndLogIn(api);
-    for (const { service, path } of RESOURCE_PROBES) {
-      await hearFromEveryPod(
-        `${service}-service`,
-        () => api.call(path, { token: user.tokens.access_token }),
-        (response) => response.status === 200,
-      );
-    }
-  });
-
-  it('revokes a logged-out token at every pod of every resource service', async () => {
-    const user = await registerAndLogIn(api);
-    await api.logout(user.tokens.access_token);
-    for (const { service, path } of RESOURCE_PROBES) {
-      const app = `${service}-service`;
-      // Each pod has its own broadcast queue: once the event is in, every pod refuses.
-      await waitFor(
-        async () =>
-          isInvalidTokenRefusal(await api.call(path, { token: user.tokens.access_token })),
-        { timeoutMs: 30_000, description: `${app} to refuse the revoked token` },
-      );
-      await hearFromEveryPod(
-        app,
-        () => api.call(path, { token: user.tokens.access_token }),
-        isInvalidTokenRefusal,
-      );
-    }
+  it('serves the authorization server metadata at the RFC 8414 location', async () => {
+    const metadata = await api.call<{ issuer: string }>(
+      '/.well-known/oauth-authorization-server/auth',
+    );
+    expect(metadata.status).toBe(200);
+    expect(new URL(metadata.body.issuer).pathname).toBe('/auth');
   });
 
   it('keeps the service-to-service endpoints off the Ingress', async () => {

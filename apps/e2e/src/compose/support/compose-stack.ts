@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort, waitFor } from '@dja/test-infra';
 import { ApiClient } from '../../support/api-client';
 import { Compose, type Container, exec } from './docker';
-import type { ReplicaNames } from './journey';
+import type { ReplicaNames } from '../../support/journey';
 
 /** Jobs that run once and exit (the migrations); everything else must stay up and healthy. */
 const isJob = (service: string) => service.endsWith('-migrate') || service === 'make-secrets';

@@ -1,22 +1,21 @@
-// The end-to-end journey of the compose test, through the compose gateway only (replicas are not
-// published): a user's whole story, and every replica of every service seen answering it.
+// The end-to-end journey of the compose test and the cluster test, through the public entry only
+// (the compose gateway, the Ingress; replicas are not published): a user's whole story, and every
+// replica of every service seen answering it.
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@dja/test-infra';
-import {
-  type ApiClient,
-  type ApiResponse,
-  registerAndLogIn,
-  request,
-} from '../../support/api-client';
-import { isInvalidTokenRefusal } from '../../support/token-checks';
+import { type ApiClient, type ApiResponse, registerAndLogIn, request } from './api-client';
+import { isInvalidTokenRefusal } from './token-checks';
 
-/** Replica names by compose service, as `docker compose ps` shows them: `orders-service-2`. */
+/**
+ * Replica names by service, as each names itself in `X-Served-By`: under compose as `docker
+ * compose ps` shows them (`orders-service-2`), on a cluster the pod's name.
+ */
 export type ReplicaNames = Record<string, string[]>;
 
 export interface JourneyTarget {
   api: ApiClient;
-  /** The RabbitMQ management UI's published address. */
-  rabbitmqUiUrl: string;
+  /** The RabbitMQ management UI's published address, where one is published (not on a cluster). */
+  rabbitmqUiUrl?: string;
   /** The replicas running now, which every step must hear from. */
   replicas: ReplicaNames;
 }
@@ -139,7 +138,7 @@ async function refusedByEveryReplica(target: JourneyTarget, token: string, what:
  * The journey: register and log in; every replica of every service answers; a token with one
  * changed character is refused by every replica; an order produces its notification; refresh
  * rotates and a spent refresh token is refused; after logout every replica refuses the token;
- * the console is served at `/` and the RabbitMQ UI answers. Throws at the first step that fails.
+ * the console is served at `/` and the RabbitMQ UI answers (where published). Throws at the first step that fails.
  */
 export async function walkJourney(target: JourneyTarget): Promise<void> {
   const { api, replicas } = target;
@@ -199,6 +198,7 @@ export async function walkJourney(target: JourneyTarget): Promise<void> {
   if (console.status !== 200 || !/text\/html/.test(console.headers.get('content-type') ?? '')) {
     throw new Error(`the console at /: ${console.status} ${console.headers.get('content-type')}`);
   }
+  if (target.rabbitmqUiUrl === undefined) return;
   const rabbitmq = await request(`${target.rabbitmqUiUrl}/api/overview`, {
     headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
   });
