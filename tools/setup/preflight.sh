@@ -22,6 +22,11 @@ if ((major < NODE_MAJOR)); then
   fi
 fi
 mapfile -t -O "${#missing[@]}" missing < <(missing_packages "$scope")
+others=()
+while read -r program where; do
+  missing+=("$program")
+  others+=("$program from $where")
+done < <(missing_others "$scope")
 if ((major > 0)) && state="$(node tools/setup/node-modules-state.mjs)"; then :; elif ((major > 0)); then
   missing+=("node_modules (${state})")
 fi
@@ -33,6 +38,11 @@ if ((major > 0 && major < NODE_MAJOR)); then
   # setup.sh fetches Node.js into .tools/node when the machine's is older.
   install="npm run setup, then export PATH=\"$PWD/.tools/node/bin:\$PATH\""
 fi
+# What setup cannot install is named with where to get it.
+if ((${#others[@]} == ${#missing[@]})); then
+  install=''
+fi
+for other in "${others[@]}"; do install+="${install:+; }${other}"; done
 joined="$(printf ', %s' "${missing[@]}")"
 echo "missing: ${joined:2}. Install with: ${install}" >&2
 exit 1

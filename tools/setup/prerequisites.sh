@@ -16,6 +16,13 @@ PREREQUISITES=(
   "jq              jq               -                         test"
 )
 
+# Programs the tests need that Debian does not package in a version that works, so setup.sh
+# cannot install them: the program, what needs it, and where to get it.
+OTHER_PREREQUISITES=(
+  # program needed by  where to get it
+  "kubectl  test       https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (1.30 or newer: Debian 12's kubernetes-client is 1.20, whose kustomize cannot render infra/k8s)"
+)
+
 # The major version of Node.js the project runs on (package.json `engines`: >=24).
 NODE_MAJOR=24
 
@@ -39,6 +46,17 @@ missing_packages() {
     read -r package program dirs needed_by <<<"$line"
     [[ "$scope" == stack && "$needed_by" != stack ]] && continue
     has_program "$program" "$dirs" || echo "$package"
+  done
+}
+
+# missing_others SCOPE: the programs of OTHER_PREREQUISITES that are absent, one per line as
+# `program where-to-get-it`.
+missing_others() {
+  local scope="$1" line program needed_by where
+  for line in "${OTHER_PREREQUISITES[@]}"; do
+    read -r program needed_by where <<<"$line"
+    [[ "$scope" == stack && "$needed_by" != stack ]] && continue
+    command -v "$program" >/dev/null 2>&1 || echo "$program $where"
   done
 }
 

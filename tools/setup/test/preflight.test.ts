@@ -5,7 +5,9 @@ import { fakePath } from './fake-path';
 
 const run = promisify(execFile);
 const PREFLIGHT = join(__dirname, '../preflight.sh');
-const EVERY_PROGRAM_ON_PATH = ['chromium', 'docker-compose', 'curl', 'jq'];
+const EVERY_PROGRAM_ON_PATH = ['chromium', 'docker-compose', 'curl', 'jq', 'kubectl'];
+const KUBECTL_FROM =
+  "kubectl from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (1.30 or newer: Debian 12's kubernetes-client is 1.20, whose kustomize cannot render infra/k8s)";
 
 /** Runs the preflight with $PATH made of `pathDir` alone; its exit code and output. */
 async function preflight(scope: 'test' | 'stack', pathDir: string) {
@@ -31,7 +33,7 @@ describe('the preflight of npm test and npm run stack', () => {
   });
 
   it('names every missing program in one line, with the command that installs them', async () => {
-    const path = await fakePath({ nodeVersion: 'v24.0.0', programs: ['curl', 'jq'] });
+    const path = await fakePath({ nodeVersion: 'v24.0.0', programs: ['curl', 'jq', 'kubectl'] });
     try {
       const result = await preflight('test', path.dir);
       expect(result.code).toBe(1);
@@ -44,12 +46,36 @@ describe('the preflight of npm test and npm run stack', () => {
     }
   });
 
+  it('says where to get what setup cannot install (kubectl), in the same line', async () => {
+    const path = await fakePath({ nodeVersion: 'v24.0.0', programs: ['curl', 'jq'] });
+    try {
+      expect((await preflight('test', path.dir)).stderr).toBe(
+        `missing: chromium, docker-compose, kubectl. Install with: npm run setup; ${KUBECTL_FROM}\n`,
+      );
+      const onlyKubectl = await fakePath({
+        nodeVersion: 'v24.0.0',
+        programs: EVERY_PROGRAM_ON_PATH.filter((program) => program !== 'kubectl'),
+      });
+      try {
+        expect(await preflight('test', onlyKubectl.dir)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `missing: kubectl. Install with: ${KUBECTL_FROM}\n`,
+        });
+      } finally {
+        await onlyKubectl.remove();
+      }
+    } finally {
+      await path.remove();
+    }
+  });
+
   it('asks npm run stack only for what the stack runs, not the browser', async () => {
     const path = await fakePath({ nodeVersion: 'v24.0.0' });
     try {
       expect(await preflight('stack', path.dir)).toEqual({ code: 0, stdout: '', stderr: '' });
       expect((await preflight('test', path.dir)).stderr).toBe(
-        'missing: chromium, docker-compose, curl, jq. Install with: npm run setup\n',
+        `missing: chromium, docker-compose, curl, jq, kubectl. Install with: npm run setup; ${KUBECTL_FROM}\n`,
       );
     } finally {
       await path.remove();

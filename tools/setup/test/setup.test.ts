@@ -12,13 +12,34 @@ describe('npm run setup', () => {
   it('installs nothing and says so when every prerequisite is there', async () => {
     const path = await fakePath({
       nodeVersion: 'v24.0.0',
-      programs: ['chromium', 'docker-compose', 'curl', 'jq'],
+      programs: ['chromium', 'docker-compose', 'curl', 'jq', 'kubectl'],
     });
     try {
       const { stdout } = await run('/bin/bash', [SETUP], {
         env: { PATH: path.dir, HOME: process.env.HOME },
       });
       expect(stdout).toBe('setup: all prerequisites are installed\n');
+    } finally {
+      await path.remove();
+    }
+  });
+
+  it('names what Debian does not package usably (kubectl), with where to get it, and exits 1', async () => {
+    const path = await fakePath({
+      nodeVersion: 'v24.0.0',
+      programs: ['chromium', 'docker-compose', 'curl', 'jq'],
+    });
+    try {
+      const failure = await run('/bin/bash', [SETUP], {
+        env: { PATH: path.dir, HOME: process.env.HOME },
+      }).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toBe(
+        "setup: cannot install kubectl from Debian; get it from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (1.30 or newer: Debian 12's kubernetes-client is 1.20, whose kustomize cannot render infra/k8s)\n",
+      );
     } finally {
       await path.remove();
     }
