@@ -24,6 +24,7 @@ export function createApp(deps: Dependencies): Express {
   return createServiceApp({
     service: SERVICE_NAME,
     replicaId: deps.config.REPLICA_ID,
+    trustedProxies: deps.config.TRUSTED_PROXIES,
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: {

@@ -93,6 +93,16 @@ export const configSchema = z
     LOGIN_MAX_FAILURES_PER_ADDRESS: count(50),
     /** Sliding window for counting failed logins, seconds. */
     LOGIN_FAILURE_WINDOW: env.seconds(15 * 60),
+    /** Sign-ups allowed per client address within REGISTRATION_WINDOW before 429. */
+    REGISTRATION_MAX_PER_ADDRESS: count(20),
+    /** Sliding window for counting sign-ups, seconds. */
+    REGISTRATION_WINDOW: env.seconds(HOUR),
+    /** Failed client authentications allowed per client id within CLIENT_FAILURE_WINDOW before 429. */
+    CLIENT_MAX_FAILED_AUTHENTICATIONS: count(20),
+    /** Sliding window for counting failed client authentications, seconds. */
+    CLIENT_FAILURE_WINDOW: env.seconds(5 * 60),
+    /** Expired throttle counts are deleted this often, seconds (by whichever replica runs first). */
+    THROTTLE_PURGE_INTERVAL: env.seconds(10 * 60),
     /** Worker threads that run argon2; each login or registration occupies one for ~15 ms. */
     PASSWORD_HASH_THREADS: count(2),
     /**

@@ -8,6 +8,7 @@ import {
   type ServiceDependencies,
   type ServiceRuntime,
   shutdownSwitch,
+  startPeriodicTask,
 } from '@dja/http';
 import {
   type BrokerConnection,
@@ -32,6 +33,7 @@ import { PasswordThreads } from './passwords/password-threads';
 import { DatabaseRevocationList } from './revocations/revocations';
 import type { RefreshTokenPolicy } from './sessions/refresh-tokens';
 import { AccessTokenIssuer } from './tokens/issue-access-token';
+import { purgeExpiredThrottleEvents, Throttle } from './throttling/throttle';
 import { createOwnTokenVerifier } from './tokens/own-token-verifier';
 import type { UserTokenPolicy } from './tokens/user-token';
 import { LoginThrottle } from './users/login-throttle';
@@ -90,6 +92,10 @@ export interface Dependencies extends ServiceDependencies<AuthConfig, Database> 
   events: EventRelay;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
+  /** Sign-ups per client address. */
+  registrationThrottle: Throttle;
+  /** Failed client authentications per client id. */
+  clientThrottle: Throttle;
   refreshTokenPolicy: RefreshTokenPolicy;
   userTokenPolicy: UserTokenPolicy;
 }
@@ -167,6 +173,16 @@ function buildDependencies(config: AuthConfig, runtime: Runtime): Dependencies {
       perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: config.LOGIN_FAILURE_WINDOW,
     }),
+    registrationThrottle: new Throttle(db, {
+      name: 'register-ip',
+      limit: config.REGISTRATION_MAX_PER_ADDRESS,
+      windowSeconds: config.REGISTRATION_WINDOW,
+    }),
+    clientThrottle: new Throttle(db, {
+      name: 'client',
+      limit: config.CLIENT_MAX_FAILED_AUTHENTICATIONS,
+      windowSeconds: config.CLIENT_FAILURE_WINDOW,
+    }),
     refreshTokenPolicy: {
       idleTtlSeconds: config.REFRESH_TOKEN_IDLE_TTL,
       absoluteTtlSeconds: config.REFRESH_TOKEN_ABSOLUTE_TTL,
@@ -214,7 +230,7 @@ async function prepare(deps: Dependencies): Promise<void> {
 
 /**
  * What every replica runs besides the requests: key reload, scheduled rotation, the outbox
- * relay.
+ * relay, the purge of expired throttle counts.
  */
 export function startBackgroundJobs(deps: Dependencies): Closeable {
   deps.keys.startReloading();
@@ -224,8 +240,15 @@ export function startBackgroundJobs(deps: Dependencies): Closeable {
     keys: deps.keys,
     logger: deps.logger,
   });
+  const throttlePurge = startPeriodicTask({
+    name: 'purge expired throttle counts',
+    intervalSeconds: deps.config.THROTTLE_PURGE_INTERVAL,
+    run: () => purgeExpiredThrottleEvents(deps.db, deps.clock()),
+    logger: deps.logger,
+  });
   return {
     async close() {
+      await throttlePurge.close();
       stopRotation();
       deps.keys.stopReloading();
       await deps.events.stop();

@@ -1,4 +1,4 @@
-import type { Closeable } from '@dja/http';
+import { type Closeable, startPeriodicTask } from '@dja/http';
 import { createEventRelay, type EventRelay } from '@dja/messaging';
 import {
   type ResourceServerRuntime,
@@ -8,6 +8,7 @@ import {
 } from '@dja/resource-server';
 import type { OrdersConfig } from './config';
 import { connectDatabase, type Database } from './database';
+import { forgetExpiredIdempotencyKeys } from './orders/idempotency-key-retention';
 
 export const SERVICE_NAME = 'orders-service';
 
@@ -39,8 +40,20 @@ export async function createDependencies(
   };
 }
 
-/** What runs besides the requests: the outbox relay's polling. */
+/** What runs besides the requests: the outbox relay's polling, the expiry of idempotency keys. */
 export function startBackgroundJobs(deps: Dependencies): Closeable {
+  const { config, db, clock, logger } = deps;
   deps.events.start();
-  return { close: () => deps.events.stop() };
+  const idempotencyRetention = startPeriodicTask({
+    name: 'forget expired idempotency keys',
+    intervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL,
+    run: () => forgetExpiredIdempotencyKeys(db, clock(), config.IDEMPOTENCY_KEY_TTL),
+    logger,
+  });
+  return {
+    async close() {
+      await idempotencyRetention.close();
+      await deps.events.stop();
+    },
+  };
 }

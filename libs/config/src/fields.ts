@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Reusable field parsers for environment variables, which always arrive as strings. */
@@ -46,3 +47,26 @@ export const list = () =>
       .map((item) => item.trim())
       .filter(Boolean),
   );
+
+/** An IP address, or a CIDR block such as `10.0.0.0/8` or `fd00::/8`. */
+const isAddressOrBlock = (value: string): boolean => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+};
+
+/**
+ * The proxies whose `X-Forwarded-For` is believed: a comma-separated list of addresses and CIDR
+ * blocks, never "everyone", so that a client cannot pick the address it is throttled under.
+ */
+export const trustedProxies = (fallback: string) =>
+  list()
+    .default(fallback.split(','))
+    .pipe(
+      z
+        .array(z.string())
+        .refine((entries) => entries.every(isAddressOrBlock), 'addresses or CIDR blocks only'),
+    );

@@ -45,3 +45,23 @@ describe('loadConfig', () => {
     ).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secret) }));
   });
 });
+
+describe('env.trustedProxies', () => {
+  const proxies = z.object({ TRUSTED_PROXIES: env.trustedProxies('127.0.0.1/8,::1/128') });
+
+  it('defaults to the loopback blocks', () => {
+    expect(loadConfig(proxies, {}).TRUSTED_PROXIES).toEqual(['127.0.0.1/8', '::1/128']);
+  });
+
+  it('accepts addresses and CIDR blocks of both families', () => {
+    const config = loadConfig(proxies, { TRUSTED_PROXIES: '10.0.0.7, 172.16.0.0/12,fd00::/8' });
+    expect(config.TRUSTED_PROXIES).toEqual(['10.0.0.7', '172.16.0.0/12', 'fd00::/8']);
+  });
+
+  it.each(['true', '*', 'loopback', 'gateway', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129'])(
+    'refuses %s, which is not an address or a CIDR block',
+    (value) => {
+      expect(() => loadConfig(proxies, { TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES/);
+    },
+  );
+});

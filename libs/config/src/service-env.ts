@@ -12,6 +12,11 @@ export const serviceEnv = {
   OPERATIONS_PORT: env.operationsPort(),
   /** Interface to bind. */
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Addresses or CIDR blocks of the gateway, comma-separated: a request from one of them has its
+   * client address taken from `X-Forwarded-For` (the gateway overwrites that header).
+   */
+  TRUSTED_PROXIES: env.trustedProxies('127.0.0.1/8,::1/128'),
   /** Names this replica in logs and in `X-Served-By: <service>-<id>`. */
   REPLICA_ID: env.replicaId(),
   /** pino log level. */

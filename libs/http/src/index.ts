@@ -32,6 +32,7 @@ export {
   type ServiceRuntime,
   shutdownSwitch,
 } from './service';
+export { type PeriodicTaskOptions, startPeriodicTask } from './periodic-task';
 export { securityHeaders } from './security-headers';
 export { createServiceApp, operationsApp, servedBy, type ServiceAppOptions } from './service-app';
 export {

@@ -16,7 +16,10 @@ import {
   validate,
 } from './index';
 
-function buildApp(readiness: Record<string, () => boolean> = {}) {
+function buildApp(
+  readiness: Record<string, () => boolean> = {},
+  trustedProxies: readonly string[] = ['127.0.0.1/8'],
+) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -46,9 +49,13 @@ function buildApp(readiness: Record<string, () => boolean> = {}) {
   routes.get('/teapot', () => {
     throw new ProblemError(418, { code: 'teapot', title: 'I am a teapot' });
   });
+  routes.get('/client-address', (req, res) => {
+    res.json({ ip: req.ip });
+  });
   const app = createServiceApp({
     service: 'orders-service',
     replicaId: '2',
+    trustedProxies,
     logger: createLogger({ service: 'orders-service', replicaId: '2', destination }),
     metrics: createMetricsRegistry('orders-service'),
     readiness,
@@ -225,6 +232,7 @@ function drainableApp(routes: Router, isShuttingDown: () => boolean) {
   return createServiceApp({
     service: 'orders-service',
     replicaId: '1',
+    trustedProxies: [],
     logger: createLogger({ service: 'orders-service', replicaId: '1', level: 'silent' }),
     metrics: createMetricsRegistry('orders-service'),
     readiness: {},
@@ -286,5 +294,29 @@ describe('listen', () => {
     await client;
     agent.destroy();
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the client address', () => {
+  // supertest connects from 127.0.0.1: the gateway in the first two cases, a stranger in the last.
+  const clientAddress = async (trustedProxies: readonly string[], forwardedFor: string) => {
+    const { app } = buildApp({}, trustedProxies);
+    const res = await request(app).get('/client-address').set('X-Forwarded-For', forwardedFor);
+    return res.body.ip as string;
+  };
+
+  it('is taken from X-Forwarded-For when the request comes from a trusted proxy', async () => {
+    expect(await clientAddress(['127.0.0.1'], '203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('is the hop the trusted proxy saw, not what the client claimed before it', async () => {
+    expect(await clientAddress(['127.0.0.1/8'], '198.51.100.1, 203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    expect(await clientAddress(['10.0.0.2', '172.16.0.0/12'], '203.0.113.7')).toMatch(
+      /^(::ffff:)?127\.0\.0\.1$/,
+    );
+    expect(await clientAddress([], '203.0.113.7')).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });
 });

@@ -21,6 +21,11 @@ export interface ServiceAppOptions {
    * in that endpoint's own format.
    */
   routes: RequestHandler | Array<RequestHandler | ErrorRequestHandler>;
+  /**
+   * Addresses or CIDR blocks of the gateway (TRUSTED_PROXIES). Only a request whose peer is one
+   * of them has `req.ip` taken from `X-Forwarded-For`; from anyone else the header is ignored.
+   */
+  trustedProxies: readonly string[];
   /** Largest JSON body accepted; larger ones get 413. */
   bodyLimit?: string;
   /** Answers 503 on `/readyz` once true, so the balancer drains the replica before it stops. */
@@ -58,7 +63,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const { service, replicaId, logger, metrics, readiness, routes } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, uniquelocal');
+  // Never `true`: a client that reaches the service directly must not choose its own address.
+  app.set('trust proxy', [...options.trustedProxies]);
   app.set('query parser', 'simple');
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   app.use((_req, res, next) => {

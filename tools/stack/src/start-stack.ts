@@ -35,7 +35,20 @@ export const PASSED_THROUGH = [
   'JWKS_COOLDOWN',
   'JWKS_MAX_AGE',
   'JWKS_STALE_IF_ERROR',
+  'REGISTRATION_MAX_PER_ADDRESS',
+  'REGISTRATION_WINDOW',
+  'CLIENT_MAX_FAILED_AUTHENTICATIONS',
+  'CLIENT_FAILURE_WINDOW',
 ] as const;
+
+/**
+ * Where the local stack departs from the services' defaults, unless the user sets the variable.
+ * Load tests, benchmarks and the test suites sign up hundreds of users from 127.0.0.1.
+ */
+const STACK_DEFAULTS = { REGISTRATION_MAX_PER_ADDRESS: '100000' };
+
+/** The gateway's address: the only peer whose X-Forwarded-For the services believe. */
+const GATEWAY_ADDRESS = '127.0.0.1';
 
 export interface StackOptions {
   replicas?: Partial<Record<ServiceName, number>>;
@@ -161,7 +174,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           env: {
             PATH: env.PATH ?? '',
             NODE_ENV: 'production',
+            ...STACK_DEFAULTS,
             ...passed,
+            TRUSTED_PROXIES: GATEWAY_ADDRESS,
             PORT: String(port),
             OPERATIONS_PORT: String(operationsPort),
             HOST: '127.0.0.1',

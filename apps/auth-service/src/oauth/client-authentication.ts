@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { ServiceClient } from '../config';
+import type { Dependencies } from '../dependencies';
 import { OAuthError } from './oauth-error';
 
 export interface ClientCredentials {
@@ -54,3 +55,33 @@ export function authenticateClient(
 const digest = (value: string) => hash('sha256', value, 'buffer');
 
 const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+
+/**
+ * `authenticateClient` behind the per-client throttle: once a client id has failed
+ * CLIENT_MAX_FAILED_AUTHENTICATIONS times within CLIENT_FAILURE_WINDOW, every attempt for it gets
+ * 429 `slow_down` until the window frees one, even with the right secret (else guessing would go
+ * on). Only configured ids are counted: an unknown id has no secret to guess, and counting it
+ * would let anyone fill the table with made-up ids.
+ */
+export async function authenticateThrottledClient(
+  deps: Pick<Dependencies, 'config' | 'clientThrottle' | 'clock'>,
+  presented: ClientCredentials | undefined,
+): Promise<ServiceClient> {
+  const clients = deps.config.SERVICE_CLIENTS;
+  const known = presented && clients.some((client) => client.id === presented.id);
+  if (!known) return authenticateClient(clients, presented);
+  const now = deps.clock();
+  const wait = await deps.clientThrottle.secondsUntilAllowed(presented.id, now);
+  if (wait > 0) {
+    throw new OAuthError('slow_down', 'Too many failed client authentications; retry later', {
+      status: 429,
+      retryAfterSeconds: wait,
+    });
+  }
+  try {
+    return authenticateClient(clients, presented);
+  } catch (error) {
+    await deps.clientThrottle.record(presented.id, now);
+    throw error;
+  }
+}

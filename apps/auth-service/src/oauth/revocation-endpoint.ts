@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Dependencies } from '../dependencies';
 import { revokeSession, sessionOfRefreshToken } from '../sessions/refresh-tokens';
-import { authenticateClient, basicClientCredentials } from './client-authentication';
+import { authenticateThrottledClient, basicClientCredentials } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { tokenParameters, tokenRequestBody } from './token-request';
 
@@ -24,7 +24,7 @@ export function revocationEndpoint(deps: Dependencies): Router {
     }
     const isService = credentials !== undefined;
     if (isService) {
-      authenticateClient(deps.config.SERVICE_CLIENTS, credentials);
+      await authenticateThrottledClient(deps, credentials);
     } else if (param('client_id') !== deps.config.PUBLIC_CLIENT_ID) {
       throw new OAuthError('invalid_client', 'Client authentication failed');
     }

@@ -3,7 +3,7 @@ import type { Dependencies } from '../dependencies';
 import { rotateRefreshToken } from '../sessions/refresh-tokens';
 import { sendTokens } from '../tokens/token-response';
 import { userTokenSubject } from '../tokens/user-token';
-import { authenticateClient, basicClientCredentials } from './client-authentication';
+import { authenticateThrottledClient, basicClientCredentials } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { grantedScopes, tokenParameters, tokenRequestBody } from './token-request';
 
@@ -31,7 +31,7 @@ export function tokenEndpoint(deps: Dependencies): Router {
     }
 
     if (grantType === 'client_credentials') {
-      const client = authenticateClient(deps.config.SERVICE_CLIENTS, credentials);
+      const client = await authenticateThrottledClient(deps, credentials);
       const scopes = grantedScopes(param('scope'), client.scopes);
       const subject = { sub: client.id, clientId: client.id, aud: client.audience, scopes };
       const access = await deps.tokens.issue(subject, now);
@@ -42,7 +42,7 @@ export function tokenEndpoint(deps: Dependencies): Router {
     if (grantType === 'refresh_token') {
       // Refresh tokens belong to users' sessions; a service authenticating here is misusing it.
       if (credentials) {
-        authenticateClient(deps.config.SERVICE_CLIENTS, credentials);
+        await authenticateThrottledClient(deps, credentials);
         throw new OAuthError(
           'unauthorized_client',
           'This client may not use the refresh_token grant',

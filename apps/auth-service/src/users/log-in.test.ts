@@ -20,7 +20,7 @@ beforeAll(
 );
 afterAll(() => service.stop());
 // Each test starts with no failures counted for this client address.
-beforeEach(() => service.deps.db.loginFailure.deleteMany());
+beforeEach(() => service.deps.db.throttleEvent.deleteMany());
 
 const attempt = (email: string, password: string, ip = '10.0.0.1') =>
   request(service.app).post('/login').set('X-Forwarded-For', ip).send({ email, password });

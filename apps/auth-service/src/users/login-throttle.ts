@@ -1,6 +1,6 @@
 import { ProblemError } from '@dja/http';
-import { addSeconds } from '../clock';
 import type { Database } from '../database';
+import { Throttle } from '../throttling/throttle';
 
 export interface ThrottleLimits {
   perAccount: number;
@@ -9,21 +9,24 @@ export interface ThrottleLimits {
 }
 
 /**
- * Counts failed logins per account and per client address over a sliding window, in PostgreSQL
- * so that every replica sees the same counts. Only failures are stored, and none once a key is
- * throttled, so a key holds at most its limit of rows.
+ * Counts failed logins per account and per client address over a sliding window, shared by
+ * every replica (see Throttle). A successful login clears the account's count.
  */
 export class LoginThrottle {
-  constructor(
-    private readonly db: Database,
-    private readonly limits: ThrottleLimits,
-  ) {}
+  private readonly account: Throttle;
+  private readonly address: Throttle;
+
+  constructor(db: Database, limits: ThrottleLimits) {
+    const { perAccount, perAddress, windowSeconds } = limits;
+    this.account = new Throttle(db, { name: 'email', limit: perAccount, windowSeconds });
+    this.address = new Throttle(db, { name: 'ip', limit: perAddress, windowSeconds });
+  }
 
   /** Throws 429 with Retry-After when the account or the address has failed too often. */
   async check(email: string, address: string, now: Date): Promise<void> {
     const waits = await Promise.all([
-      this.secondsUntilAllowed(`email:${email}`, this.limits.perAccount, now),
-      this.secondsUntilAllowed(`ip:${address}`, this.limits.perAddress, now),
+      this.account.secondsUntilAllowed(email, now),
+      this.address.secondsUntilAllowed(address, now),
     ]);
     const wait = Math.max(...waits);
     if (wait > 0) {
@@ -37,33 +40,11 @@ export class LoginThrottle {
   }
 
   async recordFailure(email: string, address: string, now: Date): Promise<void> {
-    const keys = [`email:${email}`, `ip:${address}`];
-    await this.db.$transaction([
-      this.db.loginFailure.deleteMany({
-        where: {
-          key: { in: keys },
-          occurredAt: { lte: addSeconds(now, -this.limits.windowSeconds) },
-        },
-      }),
-      this.db.loginFailure.createMany({ data: keys.map((key) => ({ key, occurredAt: now })) }),
-    ]);
+    await Promise.all([this.account.record(email, now), this.address.record(address, now)]);
   }
 
   /** A successful login clears the account's count (not the address's). */
   async reset(email: string): Promise<void> {
-    await this.db.loginFailure.deleteMany({ where: { key: `email:${email}` } });
-  }
-
-  private async secondsUntilAllowed(key: string, limit: number, now: Date): Promise<number> {
-    const recent = await this.db.loginFailure.findMany({
-      where: { key, occurredAt: { gt: addSeconds(now, -this.limits.windowSeconds) } },
-      orderBy: { occurredAt: 'desc' },
-      take: limit,
-      select: { occurredAt: true },
-    });
-    if (recent.length < limit) return 0;
-    // Allowed again once the limit-th most recent failure leaves the window.
-    const freedAt = addSeconds(recent[limit - 1]!.occurredAt, this.limits.windowSeconds);
-    return Math.max(1, Math.ceil((freedAt.getTime() - now.getTime()) / 1000));
+    await this.account.clear(email);
   }
 }

@@ -29,6 +29,10 @@ export const TEST_ENV: Record<string, string> = {
   SERVICE_CLIENTS: JSON.stringify([SERVICE_CLIENT]),
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,
+  // Tests sign up many users and fail many client authentications from 127.0.0.1; the
+  // throttles' own tests set their limits low.
+  REGISTRATION_MAX_PER_ADDRESS: '1000',
+  CLIENT_MAX_FAILED_AUTHENTICATIONS: '1000',
 };
 
 export interface TestService {
