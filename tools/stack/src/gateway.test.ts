@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,7 @@ describe('the gateway on nginx, with the local stack’s upstream groups', () =>
       for (const n of [1, 2]) {
         const server = createServer((req, res) => {
           res.setHeader('x-served-by', `${service}-${n}`);
+          res.setHeader('x-seen-forwarded-for', req.headers['x-forwarded-for'] ?? '');
           res.end(req.url);
         });
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,6 +126,58 @@ describe('the gateway on nginx, with the local stack’s upstream groups', () =>
       expect(await internal.text()).toBe('/internal/revocations');
     } finally {
       await gateway.stop();
+    }
+  }, 60_000);
+
+  it('replaces the X-Forwarded-For a client sends with the address it saw', async () => {
+    const gateway = await startGateway(
+      dir,
+      await freePort(),
+      await freePort(),
+      localServiceDiscovery(addresses),
+      dir,
+    );
+    try {
+      const response = await fetch(`${gateway.url}/auth/register`, {
+        headers: { 'X-Forwarded-For': '203.0.113.7, 198.51.100.1' },
+      });
+      expect(response.headers.get('x-seen-forwarded-for')).toBe('127.0.0.1');
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
+
+  it('serves the console from a checkout that nginx’s workers cannot enter', async () => {
+    // A built console inside a directory only its owner may enter, as under `mktemp -d`: run as
+    // root, nginx's workers (nobody) could not read it there.
+    const checkout = await mkdtemp(join(tmpdir(), 'dja-checkout-'));
+    const consoleRoot = join(checkout, 'dist/apps/console');
+    await mkdir(join(consoleRoot, 'assets'), { recursive: true });
+    await writeFile(join(consoleRoot, 'index.html'), '<!doctype html><title>console</title>');
+    await writeFile(join(consoleRoot, 'assets/app-1a2b.js'), 'console.log("hi");', { mode: 0o600 });
+    await chmod(checkout, 0o700);
+    const gateway = await startGateway(
+      join(dir, 'private-console'),
+      await freePort(),
+      await freePort(),
+      localServiceDiscovery(addresses),
+      consoleRoot,
+    );
+    try {
+      const page = await fetch(`${gateway.url}/`);
+      expect({ status: page.status, body: await page.text() }).toEqual({
+        status: 200,
+        body: '<!doctype html><title>console</title>',
+      });
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const script = await fetch(`${gateway.url}/assets/app-1a2b.js`);
+      expect({ status: script.status, body: await script.text() }).toEqual({
+        status: 200,
+        body: 'console.log("hi");',
+      });
+    } finally {
+      await gateway.stop();
+      await rm(checkout, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@dja/test-infra';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
@@ -53,7 +54,34 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Runs nginx in the foreground with everything (pid, temp files, logs) under `dir`. */
+/**
+ * A copy of the console that nginx's workers can read. Started as root, nginx serves files from
+ * worker processes running as `nobody`, who cannot enter a checkout under a private directory
+ * (`mktemp -d`, a home directory): the copy lives in a fresh directory of the system's temporary
+ * directory, readable by all. It is the console as built when the gateway started.
+ */
+async function publishConsole(
+  consoleRoot: string,
+): Promise<{ root: string; remove(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'dja-console-'));
+  if (existsSync(consoleRoot)) await cp(consoleRoot, root, { recursive: true });
+  await makeWorldReadable(root);
+  return { root, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+async function makeWorldReadable(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makeWorldReadable(path);
+    else await chmod(path, 0o644);
+  }
+}
+
+/**
+ * Runs nginx in the foreground with everything (pid, temp files, logs) under `dir`, serving a
+ * readable copy of the console at `consoleRoot`.
+ */
 export async function startGateway(
   dir: string,
   port: number,
@@ -64,11 +92,12 @@ export async function startGateway(
   const nginx =
     ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path)) ?? 'nginx';
   await mkdir(join(dir, 'logs'), { recursive: true });
+  const published = await publishConsole(consoleRoot);
   const gateway = renderGatewayConfig(await readFile(TEMPLATE, 'utf8'), {
     ...serviceDiscovery,
     GATEWAY_PORT: `127.0.0.1:${port}`,
     INTERNAL_GATEWAY_PORT: `127.0.0.1:${internalPort}`,
-    CONSOLE_ROOT: consoleRoot,
+    CONSOLE_ROOT: published.root,
   });
   await writeFile(join(dir, 'gateway.conf'), gateway);
   await writeFile(
@@ -104,21 +133,25 @@ export async function startGateway(
       code === -1 ? NGINX_NOT_FOUND_MESSAGE : `nginx exited with code ${code}: ${stderr.trim()}`,
     );
   });
-  await waitFor(
-    async () => {
-      if (failed) throw failed;
-      const response = await fetch(`${url}/gateway/health`).catch(() => undefined);
-      return response?.ok;
-    },
-    { timeoutMs: 10_000, intervalMs: 50, description: 'nginx gateway' },
-  );
-  return {
-    url,
-    internalUrl: `http://127.0.0.1:${internalPort}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGQUIT');
       await exited;
-    },
+    }
+    await published.remove();
   };
+  try {
+    await waitFor(
+      async () => {
+        if (failed) throw failed;
+        const response = await fetch(`${url}/gateway/health`).catch(() => undefined);
+        return response?.ok;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, description: 'nginx gateway' },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, internalUrl: `http://127.0.0.1:${internalPort}`, stop };
 }
