@@ -5,6 +5,7 @@ export interface AuthMetrics {
   failedLogins: Counter<'reason'>;
   refreshTokenReuse: Counter;
   signingKeysWithdrawn: Counter;
+  throttled: Counter<'throttle'>;
 }
 
 /** The auth service's own counters, next to the HTTP metrics of @dja/http. */
@@ -30,6 +31,12 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
     signingKeysWithdrawn: new Counter({
       name: 'auth_signing_keys_withdrawn_total',
       help: 'Signing keys withdrawn by an admin (POST /admin/keys/{kid}/withdraw) on this replica.',
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'auth_throttled_requests_total',
+      help: 'Requests answered 429, by throttle: login, registration, client_authentication.',
+      labelNames: ['throttle'] as const,
       registers: [registry],
     }),
   };

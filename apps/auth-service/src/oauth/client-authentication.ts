@@ -64,7 +64,7 @@ const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' 
  * would let anyone fill the table with made-up ids.
  */
 export async function authenticateThrottledClient(
-  deps: Pick<Dependencies, 'config' | 'clientThrottle' | 'clock'>,
+  deps: Pick<Dependencies, 'config' | 'clientThrottle' | 'clock' | 'authMetrics'>,
   presented: ClientCredentials | undefined,
 ): Promise<ServiceClient> {
   const clients = deps.config.SERVICE_CLIENTS;
@@ -73,6 +73,7 @@ export async function authenticateThrottledClient(
   const now = deps.clock();
   const wait = await deps.clientThrottle.secondsUntilAllowed(presented.id, now);
   if (wait > 0) {
+    deps.authMetrics.throttled.inc({ throttle: 'client_authentication' });
     throw new OAuthError('slow_down', 'Too many failed client authentications; retry later', {
       status: 429,
       retryAfterSeconds: wait,

@@ -1,4 +1,4 @@
-import { problemType } from '@dja/http';
+import { operationsApp, problemType } from '@dja/http';
 import request from 'supertest';
 import {
   basicAuth,
@@ -143,6 +143,16 @@ describe('failed client authentication throttling', () => {
     expect(revoke.status).toBe(401);
     const throttled = await clientCredentials(service.app, SERVICE_CLIENT.secret);
     expect(throttled.status).toBe(429);
+  });
+
+  it('counts throttled answers in the metrics, by throttle', async () => {
+    for (let i = 0; i < 4; i++) await signUp(service.app, '203.0.113.8');
+    for (let i = 0; i < 3; i++) await clientCredentials(service.app, wrong);
+    const metrics = (await request(operationsApp(service.app)).get('/metrics')).text;
+    expect(metrics).toMatch(/auth_throttled_requests_total\{throttle="registration"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /auth_throttled_requests_total\{throttle="client_authentication"[^}]*\} [1-9]/,
+    );
   });
 
   it('shares the count between replicas through the database', async () => {

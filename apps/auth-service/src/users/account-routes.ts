@@ -15,7 +15,10 @@ export function accountRoutes(deps: Dependencies): Router {
     const input = validate(registration, req.body);
     const now = deps.clock();
     const wait = await deps.registrationThrottle.take(clientAddress(req), now);
-    if (wait > 0) throw tooManyRegistrations(wait);
+    if (wait > 0) {
+      deps.authMetrics.throttled.inc({ throttle: 'registration' });
+      throw tooManyRegistrations(wait);
+    }
     const user = await registerUser(deps.db, deps.passwords, input, now);
     void deps.events.flush();
     res.status(201).json({ id: user.id, email: user.email, name: user.name });

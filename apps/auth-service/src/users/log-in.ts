@@ -40,6 +40,7 @@ export async function logIn(
     await loginThrottle.check(email, clientAddress, now);
   } catch (error) {
     authMetrics.failedLogins.inc({ reason: 'throttled' });
+    authMetrics.throttled.inc({ throttle: 'login' });
     throw error;
   }
 
