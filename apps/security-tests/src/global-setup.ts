@@ -13,6 +13,16 @@ type WithStack = typeof globalThis & { [RUNNING]?: { stack: Stack; keyDir: strin
 const REPLICAS = { auth: 1, orders: 2, profile: 2, notifications: 1 } as const;
 /** Shorter than the default 30 s so the flood test can wait one out. */
 const JWKS_COOLDOWN_SECONDS = 5;
+/**
+ * Low enough to reach in a test, high enough for the suite's own sign-ups from 127.0.0.1; a short
+ * client window, because the throttled client is a real one (orders-service) that must get its
+ * next token.
+ */
+const THROTTLES = {
+  registrationsPerAddress: 20,
+  clientFailures: 3,
+  clientFailureWindowSeconds: 10,
+} as const;
 
 /**
  * Starts one stack for the whole suite. auth-service imports a signing key generated here
@@ -36,6 +46,9 @@ export default async function globalSetup(): Promise<void> {
         ...process.env,
         SIGNING_KEY_FILE: signingKeyFile,
         JWKS_COOLDOWN: String(JWKS_COOLDOWN_SECONDS),
+        REGISTRATION_MAX_PER_ADDRESS: String(THROTTLES.registrationsPerAddress),
+        CLIENT_MAX_FAILED_AUTHENTICATIONS: String(THROTTLES.clientFailures),
+        CLIENT_FAILURE_WINDOW: String(THROTTLES.clientFailureWindowSeconds),
       },
       onProgress: (message) => process.stderr.write(`security stack: ${message}\n`),
     });
@@ -56,6 +69,7 @@ export default async function globalSetup(): Promise<void> {
     })),
     signingKeyFile,
     jwksCooldownSeconds: JWKS_COOLDOWN_SECONDS,
+    throttles: THROTTLES,
   };
   process.env[SECURITY_STACK_ENV] = JSON.stringify(info);
 }

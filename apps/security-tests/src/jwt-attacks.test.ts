@@ -186,6 +186,84 @@ describe('the token endpoint and the login', () => {
     expect(comparable(unknown)).toEqual(comparable(wrong));
   });
 
+  it('throttles sign-ups per client address, whatever X-Forwarded-For the client forges', async () => {
+    // From a loopback address of its own, so that no other test's sign-ups count against it.
+    const limit = stack.throttles.registrationsPerAddress;
+    const signUp = (i: number) =>
+      sendJson(stack.gatewayUrl, '/auth/register', {
+        json: { email: `signup-${i}-${randomUUID()}@example.com`, password: `Pw-${randomUUID()}` },
+        headers: [['x-forwarded-for', `198.51.100.${i % 250}`]],
+        localAddress: '127.0.0.2',
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < limit; i++) statuses.push((await signUp(i)).status);
+    const throttled = await signUp(limit);
+    const otherClient = await createUser(stack, 'security-signup-other-address');
+    scenarios.push({
+      id: 'signup-flood-forged-forwarded-for',
+      what: `${limit} sign-ups from one address through the gateway, each with another forged X-Forwarded-For, then one more; then a sign-up from another address`,
+      reference: 'OWASP Automated Threats OAT-019 (account creation); RFC 6585 §4; RFC 7239 §7.4',
+      observed: `${limit} x ${[...new Set(statuses)].join('/')}; then ${throttled.status} ${(throttled.body as { type?: string }).type?.split('#')[1]} (Retry-After ${throttled.headers['retry-after']} s); other address 201`,
+    });
+    expect(statuses).toEqual(Array(limit).fill(201));
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(otherClient.accessToken).toBeTruthy();
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not the gateway', async () => {
+    // Straight at the auth replica from 127.0.0.3: the replica trusts only the gateway
+    // (TRUSTED_PROXIES=127.0.0.1), so each forged header names nobody and 127.0.0.3 is counted.
+    const [auth] = replicasOf(stack, 'auth');
+    const limit = stack.throttles.registrationsPerAddress;
+    const signUp = (i: number) =>
+      sendJson(auth!.url, '/register', {
+        json: { email: `direct-${i}-${randomUUID()}@example.com`, password: `Pw-${randomUUID()}` },
+        headers: [['x-forwarded-for', `203.0.113.${i % 250}`]],
+        localAddress: '127.0.0.3',
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i <= limit; i++) statuses.push((await signUp(i)).status);
+    scenarios.push({
+      id: 'forwarded-for-from-untrusted-peer',
+      what: `${limit + 1} sign-ups straight at the auth replica from a non-gateway address, each with another forged X-Forwarded-For`,
+      reference: 'RFC 7239 §8.3 (forged headers); Express trust proxy',
+      observed: `${statuses.filter((status) => status === 201).length} x 201, then ${statuses.at(-1)}`,
+    });
+    expect(statuses).toEqual([...Array(limit).fill(201), 429]);
+  });
+
+  it('throttles failed client authentication per client id with 429 slow_down', async () => {
+    const { clientFailures } = stack.throttles;
+    const attempt = () =>
+      sendJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', {
+        form: { grant_type: 'client_credentials' },
+        headers: [
+          [
+            'authorization',
+            `Basic ${Buffer.from(`orders-service:wrong-${randomUUID()}`).toString('base64')}`,
+          ],
+        ],
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < clientFailures; i++) statuses.push((await attempt()).status);
+    const throttled = await attempt();
+    scenarios.push({
+      id: 'client-secret-guessing',
+      what: `${clientFailures} wrong secrets for a real client id at the token endpoint, then one more`,
+      reference: 'RFC 6749 §10.10 (credential guessing); RFC 6749 §5.2; RFC 8628 §3.5 (slow_down)',
+      observed: `${statuses.join(', ')}; then ${throttled.status} ${throttled.body.error} (Retry-After ${throttled.headers['retry-after']} s)`,
+    });
+    expect(statuses).toEqual(Array(clientFailures).fill(401));
+    expect(throttled.status).toBe(429);
+    expect(throttled.body.error).toBe('slow_down');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(throttled.headers['retry-after'])).toBeLessThanOrEqual(
+      stack.throttles.clientFailureWindowSeconds,
+    );
+  });
+
   async function loginAttempt(email: string, password: string) {
     const response = await send(stack.gatewayUrl, {
       method: 'POST',

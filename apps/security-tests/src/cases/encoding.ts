@@ -137,11 +137,12 @@ export const oversizedCases: SecurityCase[] = [
     id: 'oversized-100kb-header',
     family: 'oversized input',
     title: '100 kB Authorization header',
-    reference: 'RFC 9110 §15.5.14 / RFC 6585 §5 (431); nginx large_client_header_buffers (400)',
+    reference:
+      'RFC 6585 §5 (431; Node 24 then closes the connection); nginx large_client_header_buffers (400)',
     build: () => bearer(`${b64url('x'.repeat(75_000))}.e30.`),
-    // nginx answers 400 ("Request Header Or Cookie Too Large", its internal 494). Node answers
-    // 431 and closes the connection at once, so a client still sending the header may see the
-    // reset (status 0 here) before it reads the 431: refused either way, nothing processed.
+    // nginx answers 400 ("Request Header Or Cookie Too Large", its internal 494). Node 24 writes
+    // 431 and closes the connection at once, so a client still sending the header usually sees
+    // the reset (status 0 here) rather than the 431: refused either way, nothing processed.
     expect: (target) => ({ status: target.via === 'gateway' ? [400, 494] : [431, 0] }),
   },
   {

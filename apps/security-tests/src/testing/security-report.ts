@@ -122,7 +122,30 @@ const EDGE = `## The edge
   openid-configuration, since this is no OpenID Provider. RFC 7009 revocation at
   \`/auth/revoke\`, advertised there: the public client names itself with \`client_id\`,
   services authenticate with HTTP Basic; a revoked refresh token ends its session, broadcast
-  like a logout; unknown or spent tokens answer 200.`;
+  like a logout; unknown or spent tokens answer 200.
+- **Throttles shared by every replica**, counted in PostgreSQL (\`throttle_events\`): failed
+  logins per account and per client address, sign-ups per client address
+  (\`REGISTRATION_MAX_PER_ADDRESS\`, 20 an hour by default), failed client authentications per
+  configured client id (\`CLIENT_MAX_FAILED_AUTHENTICATIONS\`, 20 in 5 minutes). Each answers 429
+  with \`Retry-After\`: problem+json, or \`{"error": "slow_down"}\` at the token and revocation
+  endpoints. A throttled client id is refused even with the right secret until the window frees
+  a slot, so anyone who knows a client id (ids are not secret) can hold that client off for one
+  window: the limit is generous, the window short, and secrets of 32+ random characters make
+  guessing hopeless anyway. A background job deletes counts whose window has passed.
+- **The client address is the gateway's word only.** The gateway replaces any \`X-Forwarded-For\`
+  a client sends with the address it saw, and the services believe that header only from
+  \`TRUSTED_PROXIES\` (addresses or CIDR blocks, never "everyone"; loopback by default, the
+  gateway's address in the local stack, the private network in compose and Kubernetes). A
+  forged header, through the gateway or straight at a replica, does not move a client out of
+  its throttle (rows \`signup-flood-forged-forwarded-for\` and
+  \`forwarded-for-from-untrusted-peer\` below).
+- **Bounded data**: throttle counts are purged once their window has passed
+  (\`THROTTLE_PURGE_INTERVAL\`), and orders' idempotency keys are forgotten
+  \`IDEMPOTENCY_KEY_TTL\` (a day) after their order.
+- **Oversized headers**: nginx refuses a header beyond its 16 kB buffers with 400 before any
+  service sees it. Straight at a replica, Node 24 writes 431 and closes the connection at once;
+  a client still sending its 100 kB header usually sees the connection reset before it can read
+  the 431 (\`connection closed\` below). Either way nothing reaches the application.`;
 
 /** The markdown of docs/security.md, formatted as the repository's Prettier config wants it. */
 export function renderSecurityReport(input: ReportInput): Promise<string> {

@@ -10,6 +10,11 @@ export interface RawRequest {
   path: string;
   headers?: ReadonlyArray<readonly [string, string]>;
   body?: string;
+  /**
+   * The loopback address to send from (e.g. `127.0.0.2`), so that a test can be a client of its
+   * own that no other test's requests count against.
+   */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -31,7 +36,8 @@ export function send(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
   return new Promise((resolve) => {
     const req = httpRequest(new URL(raw.path, baseUrl), {
       method: raw.method ?? 'GET',
-      agent,
+      // A socket of the shared agent may come from another address: its own connection then.
+      ...(raw.localAddress ? { localAddress: raw.localAddress, agent: false } : { agent }),
       timeout: 30_000,
     });
     const grouped = new Map<string, string[]>();
@@ -79,9 +85,20 @@ export function bearerError(response: RawResponse): string | null | undefined {
 export async function sendJson<T = unknown>(
   baseUrl: string,
   path: string,
-  options: { method?: string; token?: string; json?: unknown; form?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    token?: string;
+    json?: unknown;
+    form?: Record<string, string>;
+    /** Extra request headers, e.g. a forged X-Forwarded-For. */
+    headers?: ReadonlyArray<readonly [string, string]>;
+    localAddress?: string;
+  } = {},
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: T }> {
-  const headers: Array<[string, string]> = [['accept', 'application/json']];
+  const headers: Array<readonly [string, string]> = [
+    ['accept', 'application/json'],
+    ...(options.headers ?? []),
+  ];
   let body: string | undefined;
   if (options.token) headers.push(['authorization', `Bearer ${options.token}`]);
   if (options.json !== undefined) {
@@ -96,6 +113,7 @@ export async function sendJson<T = unknown>(
     path,
     headers,
     body,
+    localAddress: options.localAddress,
   });
   let parsed: unknown = response.body;
   try {

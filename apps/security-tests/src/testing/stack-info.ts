@@ -23,6 +23,12 @@ export interface SecurityStackInfo {
   signingKeyFile: string;
   /** JWKS_COOLDOWN the resource services run with, seconds. */
   jwksCooldownSeconds: number;
+  /** The throttles' limits auth-service runs with. */
+  throttles: {
+    registrationsPerAddress: number;
+    clientFailures: number;
+    clientFailureWindowSeconds: number;
+  };
 }
 
 /** The env var through which the global setup hands the stack to test files. */
