@@ -36,9 +36,10 @@ export interface RevocationFeed {
  */
 export function startRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   const { list, verifier, logger } = options;
-  const withdrawKey = (kid: string, activeKid?: string) => {
-    if (verifier.withdrawKey(kid, activeKid)) {
-      logger.warn({ kid, activeKid }, 'signing key withdrawn: its tokens are refused');
+  /** The audit fields (who, when, the successor) come from the event; a snapshot has fewer. */
+  const withdrawKey = (withdrawal: { kid: string; activeKid?: string }) => {
+    if (verifier.withdrawKey(withdrawal.kid, withdrawal.activeKid)) {
+      logger.warn(withdrawal, 'signing key withdrawn: its tokens are refused');
     }
   };
   let synced = false;
@@ -53,7 +54,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
         try {
           const snapshot = await options.loadSnapshot();
           list.load(snapshot);
-          for (const { kid } of snapshot.withdrawnKeys ?? []) withdrawKey(kid);
+          for (const withdrawn of snapshot.withdrawnKeys ?? []) withdrawKey(withdrawn);
           synced = true;
           logger.info({ revocations: list.size }, 'revocation snapshot loaded');
           return;
@@ -77,7 +78,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
         ),
       // Tokens issued after the suspension already pass; the older ones must stay refused.
       'user.unsuspended': () => undefined,
-      'signing-key.withdrawn': ({ data }) => withdrawKey(data.kid, data.activeKid),
+      'signing-key.withdrawn': ({ data }) => withdrawKey(data),
     },
   });
   return {

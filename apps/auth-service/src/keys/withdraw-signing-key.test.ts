@@ -7,6 +7,7 @@ import request from 'supertest';
 import {
   adminAccessToken,
   jwtHeader,
+  jwtPayload,
   registerAndLogIn,
   startTestService,
   type TestService,
@@ -83,7 +84,14 @@ describe('POST /admin/keys/{kid}/withdraw', () => {
     const logged = service.logs
       .map((line) => JSON.parse(line))
       .find((entry) => entry.msg === 'signing key withdrawn');
-    expect(logged).toMatchObject({ kid: leaked, withdrawnBy: res.body.withdrawnBy });
+    // Who withdrew which key, when, and what signs now.
+    expect(logged).toMatchObject({
+      level: 40,
+      kid: leaked,
+      withdrawnBy: jwtPayload(admin).sub,
+      withdrawnAt: res.body.withdrawnAt,
+      activeKid: res.body.activeKid,
+    });
     const metrics = await request(operationsApp(service.app)).get('/metrics');
     expect(metrics.text).toMatch(/^auth_signing_keys_withdrawn_total(\{[^}]*\})? 1$/m);
 
