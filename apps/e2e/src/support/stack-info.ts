@@ -7,6 +7,8 @@ export interface ReplicaInfo {
   name: string;
   /** The replica itself, bypassing the gateway. */
   url: string;
+  /** Its operations listener: `/healthz`, `/readyz`, `/metrics`. */
+  operationsUrl: string;
 }
 
 export interface StackInfo {
@@ -15,6 +17,14 @@ export interface StackInfo {
   issuer: string;
   admin: { email: string; password: string };
   replicas: ReplicaInfo[];
+}
+
+/** The shared stack also lends its signing key and a way to stop and start its parts. */
+export interface SharedStackInfo extends StackInfo {
+  /** The PEM auth-service imported through SIGNING_KEY_FILE: what a leaked key gives away. */
+  signingKeyFile: string;
+  /** Where `StackControl` reaches the global setup (support/stack-control.ts). */
+  controlUrl: string;
 }
 
 /** The env var through which the global setup hands the shared stack to test files. */
@@ -26,7 +36,12 @@ interface RunningStack {
   internalUrl: string;
   issuer: string;
   admin: { email: string; password: string };
-  replicas: ReadonlyArray<{ name: string; url: string; service: ServiceName }>;
+  replicas: ReadonlyArray<{
+    name: string;
+    url: string;
+    operationsUrl: string;
+    service: ServiceName;
+  }>;
 }
 
 export function describeStack(stack: RunningStack): StackInfo {
@@ -35,16 +50,21 @@ export function describeStack(stack: RunningStack): StackInfo {
     internalUrl: stack.internalUrl,
     issuer: stack.issuer,
     admin: stack.admin,
-    replicas: stack.replicas.map(({ service, name, url }) => ({ service, name, url })),
+    replicas: stack.replicas.map(({ service, name, url, operationsUrl }) => ({
+      service,
+      name,
+      url,
+      operationsUrl,
+    })),
   };
 }
 
 /** The stack the global setup started for this run. */
-export function sharedStack(): StackInfo {
+export function sharedStack(): SharedStackInfo {
   const json = process.env[SHARED_STACK_ENV];
   if (!json)
     throw new Error(`${SHARED_STACK_ENV} is not set: run these tests with apps/e2e/jest.config.js`);
-  return JSON.parse(json) as StackInfo;
+  return JSON.parse(json) as SharedStackInfo;
 }
 
 export function replicasOf(stack: StackInfo, service: ServiceName): ReplicaInfo[] {

@@ -75,9 +75,18 @@ from its JWKS cache, drops the verified-token cache entries it signed, refuses i
 on even if a stale JWKS or the stale-if-error period still offers it, and fetches the JWKS
 again for the new key. auth-service replicas stop signing with it. Replicas that start later or
 were disconnected read every withdrawn kid from \`GET /internal/revocations\` before they report
-ready. If the broker is down, the event waits in the outbox and goes out when it is back;
-meanwhile a replica refuses the key at its next JWKS fetch (within \`JWKS_MAX_AGE\`), which no
-longer lists it.
+ready.
+
+**If the broker is down** the withdrawal still commits and answers 200; the event waits in the
+outbox and goes out once the broker is back, and every replica reloads the snapshot when it
+reconnects: the broadcast is delayed, nothing is lost. The window and what narrows it meanwhile:
+auth-service replicas re-read the key set every \`KEY_RELOAD_INTERVAL\` (5 s), so soon none signs
+with the key; a resource replica refetches the JWKS, which no longer lists the key, on the first
+uncached request once its copy is older than the \`Cache-Control: max-age\` auth-service sends (at
+most 60 s), and a refetch that drops a key also empties the verified-token cache. Until then that
+replica still accepts the key's tokens, so bring the broker back first. The e2e test stops the
+broker around a withdrawal and checks that no replica heard of it during the outage and that
+every one refuses the kid once the broker is back.
 
 **What users notice.** Their next call with an access token signed by the withdrawn key gets
 401 \`invalid_token\` ("The access token signing key has been withdrawn"). A client that refreshes
