@@ -242,6 +242,46 @@ describe('the console, served by the gateway at /', () => {
     await userTab.newestLog(/^200 POST \/auth\/login/);
     await userTab.page.close();
   });
+
+  it('walks the key compromise drill: withdraw, every service answers 401, one refresh, every service accepts again', async () => {
+    const kidBefore = (await shownJson('Decoded header')).kid;
+    const adminId = (await shownJson('Decoded payload')).sub;
+    expect(await ui.page.locator('#sessions-survive').innerText()).toMatch(
+      /^Why sessions survive: a refresh token is an opaque random string .* not a token signed with the key/,
+    );
+
+    await ui.click('Withdraw the key that signed this token');
+    const lines = await ui.logLines();
+    expect(lines.find((l) => l.includes('/withdraw'))).toMatch(
+      new RegExp(`^200 POST /auth/admin/keys/${kidBefore}/withdraw .* auth-service-1`),
+    );
+    const table = ui.page.getByRole('table', { name: /After the withdrawal/ });
+    await expectRefusedEverywhere(table);
+    for (const [, , , reason] of await ui.tableRows(table)) {
+      expect(reason).toBe('invalid_token: The access token signing key has been withdrawn');
+    }
+    expect(await ui.status()).toBe(
+      'After the withdrawal, 4 of 4 services refuse the access token. Refresh once: the session survives.',
+    );
+    const audit = ui.page.getByLabel('Withdrawal', { exact: true });
+    expect(await audit.locator('#withdrawn-kid').innerText()).toBe(kidBefore);
+    expect(await audit.locator('#withdrawn-by').innerText()).toBe(adminId);
+    expect(await audit.locator('#withdrawn-at').innerText()).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const activeKid = await ui.page.locator('#active-kid').innerText();
+    expect(activeKid).not.toBe(kidBefore);
+    await ui.screenshot('key-withdrawn');
+
+    // One refresh, no new login: the refresh token was never signed with the withdrawn key.
+    await ui.click('Refresh tokens');
+    await ui.newestLog(/^200 POST \/auth\/token /);
+    expect((await shownJson('Decoded header')).kid).toBe(activeKid);
+    await ui.click('Call every service');
+    const calls = (await ui.logLines()).filter((line) => line.includes('(every service: '));
+    expect(calls).toHaveLength(4);
+    expect(calls.filter((line) => /^(401|5\d\d|ERR) /.test(line))).toEqual([]);
+    expect(await ui.status()).toBe('4 of 4 services accepted the access token.');
+    await ui.screenshot('key-withdrawn-refreshed');
+  });
 });
 
 /** Every service's row shows a first 401 and every later call refused too. */

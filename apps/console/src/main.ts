@@ -1,7 +1,8 @@
 import { showKeys, keysOf } from './admin-view';
 import { callApi, PROBES, type ApiRequest, type ApiResult } from './api';
 import { byId, element } from './dom';
-import { abbreviate, tamperWithPayload } from './jwt';
+import { abbreviate, decodeJwt, tamperWithPayload } from './jwt';
+import { showWithdrawal, withdrawalOf, withdrawalRequest } from './key-withdrawal';
 import { measureRefusal, type Refusal } from './revocation';
 import { clearLog, logNote, logResult } from './response-log';
 import {
@@ -112,7 +113,25 @@ async function refresh(): Promise<void> {
     return;
   }
   showSession(rotateTokens(result.body.access_token, result.body.refresh_token));
-  status('Refreshed: a new access token and a new refresh token.');
+  const kid = String(decodeJwt(result.body.access_token).header.kid);
+  status(`Refreshed: a new access token, signed with key ${kid}, and a new refresh token.`);
+}
+
+/**
+ * Sends the access token to every service. Any answer but 401 (or no answer, or a 5xx) means the
+ * token was accepted: a 403 or 404 comes after the token passed (auth's admin probe for a
+ * non-admin, a profile not created yet).
+ */
+async function callEveryService(): Promise<void> {
+  const current = requireSession();
+  if (!current) return;
+  const results = await Promise.all(
+    PROBES.map(({ service, request }) =>
+      call({ ...request, token: current.accessToken }, `every service: ${service}`),
+    ),
+  );
+  const accepted = results.filter((r) => r.status !== 0 && r.status !== 401 && r.status < 500);
+  status(`${accepted.length} of ${results.length} services accepted the access token.`);
 }
 
 function showRefusals(caption: string, refusals: Refusal[]): void {
@@ -229,6 +248,29 @@ async function rotateKeys(): Promise<void> {
   }
 }
 
+async function withdrawKey(): Promise<void> {
+  const current = requireSession();
+  if (!current) return;
+  const result = await call(withdrawalRequest(current.accessToken));
+  const withdrawal = withdrawalOf(result);
+  if (!withdrawal) {
+    status(`Key not withdrawn: ${result.reason ?? result.status}`);
+    return;
+  }
+  const endedAt = performance.now();
+  showWithdrawal(withdrawal);
+  const keys = keysOf(result);
+  if (keys) showKeys(keys);
+  showRevoked(
+    'The key that signed this access token was withdrawn. The token still decodes and has not ' +
+      'expired, but every service refuses it; the session itself lives on.',
+  );
+  status('Key withdrawn; measuring when each service refuses the token it signed…');
+  const refusals = await measureRefusal(current.accessToken, endedAt);
+  showRefusals('After the withdrawal: time from its answer to the first 401', refusals);
+  status(`${summary('After the withdrawal', refusals)} Refresh once: the session survives.`);
+}
+
 async function suspension(action: 'suspend' | 'unsuspend'): Promise<void> {
   const current = requireSession();
   if (!current) return;
@@ -266,6 +308,7 @@ function wire(): void {
   onClick('list-orders', withToken({ method: 'GET', path: '/orders' }));
   onClick('get-profile', withToken({ method: 'GET', path: '/profile/me' }));
   onClick('list-notifications', withToken({ method: 'GET', path: '/notifications' }));
+  onClick('call-every-service', callEveryService);
   onClick('update-profile', async () => {
     await withToken({
       method: 'PUT',
@@ -279,6 +322,7 @@ function wire(): void {
   onClick('logout', logOut);
   onClick('load-keys', loadKeys);
   onClick('rotate-keys', rotateKeys);
+  onClick('withdraw-key', withdrawKey);
   onClick('suspend', () => suspension('suspend'));
   onClick('unsuspend', () => suspension('unsuspend'));
   byId('clear-log').addEventListener('click', clearLog);
