@@ -7,6 +7,7 @@ import {
   type TestService,
   uniqueEmail,
 } from '../../test/support/test-service';
+import { startBackgroundJobs } from '../dependencies';
 import { purgeExpiredThrottleEvents, Throttle } from './throttle';
 
 const LIMITS = {
@@ -217,5 +218,48 @@ describe('purgeExpiredThrottleEvents', () => {
     service.clock.advance(599);
     await purgeExpiredThrottleEvents(db, service.clock());
     expect(await throttle.secondsUntilAllowed('a', service.clock())).toBe(1);
+  });
+});
+
+describe('the purge schedule', () => {
+  // Only the interval timers are fake, so that the test moves the schedule while everything
+  // else (PostgreSQL's connections, promises) runs for real.
+  beforeEach(() =>
+    jest.useFakeTimers({
+      doNotFake: [
+        'Date',
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    }),
+  );
+  afterEach(() => jest.useRealTimers());
+
+  it('purges expired counts every THROTTLE_PURGE_INTERVAL in the background jobs', async () => {
+    const replica = await startTestService({
+      database: service.database,
+      clock: service.clock,
+      env: { ...LIMITS, REPLICA_ID: 'scheduled', THROTTLE_PURGE_INTERVAL: '60' },
+    });
+    const jobs = startBackgroundJobs(replica.deps);
+    try {
+      const { db, loginThrottle } = replica.deps;
+      await loginThrottle.recordFailure('bo@example.com', '203.0.113.10', service.clock());
+      service.clock.advance(900);
+      await jest.advanceTimersByTimeAsync(59_000);
+      expect(await db.throttleEvent.count()).toBe(2);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await jobs.close(); // waits for the run in progress
+      expect(await db.throttleEvent.count()).toBe(0);
+    } finally {
+      await jobs.close();
+      await replica.stop();
+    }
   });
 });
