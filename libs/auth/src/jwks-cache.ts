@@ -1,3 +1,4 @@
+import { inSpan, markFailed } from '@dja/telemetry';
 import { KeyObject, type webcrypto } from 'node:crypto';
 import { importJWK } from 'jose';
 import { isPlainObject } from './access-token-claims';
@@ -207,32 +208,42 @@ export class JwksCache {
     return this.keys.length === 1 ? this.keys[0] : undefined;
   }
 
-  private async fetchAndInstall(): Promise<void> {
+  /**
+   * One fetch, as an `auth.jwks_fetch` span: HTTP status, keys installed, and on failure whether
+   * this replica goes on with stale keys (`auth.jwks.stale_served`) or has none usable.
+   */
+  private fetchAndInstall(): Promise<void> {
     this.fetches += 1;
-    try {
-      const response = await this.fetchJwks(this.uri, {
-        headers: { accept: 'application/jwk-set+json, application/json' },
-        // A redirect would let whoever controls the Location header choose our keys.
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
-      if (Number(response.headers.get('content-length')) > MAX_JWKS_BYTES) {
-        throw new Error('JWKS document too large');
+    return inSpan('auth.jwks_fetch', { attributes: { 'url.full': this.uri } }, async (span) => {
+      try {
+        const response = await this.fetchJwks(this.uri, {
+          headers: { accept: 'application/jwk-set+json, application/json' },
+          // A redirect would let whoever controls the Location header choose our keys.
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        span.setAttribute('http.response.status_code', response.status);
+        if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
+        if (Number(response.headers.get('content-length')) > MAX_JWKS_BYTES) {
+          throw new Error('JWKS document too large');
+        }
+        const text = await response.text();
+        if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS document too large');
+        const keys = (await importSigningKeys(JSON.parse(text))).filter(
+          (key) => !this.isWithdrawn(key.kid),
+        );
+        span.setAttribute('auth.jwks.keys', keys.length);
+        // An empty set is treated as a failed fetch: it would lock every user out at once, which
+        // is far more likely a broken deployment than an intended state.
+        if (keys.length === 0) throw new Error('JWKS holds no usable RS256 signing key');
+        this.install(keys, maxAgeSeconds(response.headers.get('cache-control')));
+      } catch (error) {
+        this.fetchFailures += 1;
+        this.lastError = error;
+        markFailed(span, error);
+        span.setAttribute('auth.jwks.stale_served', this.keys.length > 0 && this.isUsable());
       }
-      const text = await response.text();
-      if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS document too large');
-      const keys = (await importSigningKeys(JSON.parse(text))).filter(
-        (key) => !this.isWithdrawn(key.kid),
-      );
-      // An empty set is treated as a failed fetch: it would lock every user out at once, which
-      // is far more likely a broken deployment than an intended state.
-      if (keys.length === 0) throw new Error('JWKS holds no usable RS256 signing key');
-      this.install(keys, maxAgeSeconds(response.headers.get('cache-control')));
-    } catch (error) {
-      this.fetchFailures += 1;
-      this.lastError = error;
-    }
+    });
   }
 
   private install(

@@ -1,3 +1,4 @@
+import { markFailed, startSpan } from '@dja/telemetry';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { AccessTokenPrincipal } from './access-token-claims';
 import { type BearerTokenOptions, extractBearerToken } from './bearer-token';
@@ -53,14 +54,28 @@ export async function authenticate(
   options: RequireAuthOptions,
 ): Promise<AccessTokenPrincipal> {
   const token = extractBearerToken(req, options);
-  if (token === undefined) throw new TokenMissingError();
+  if (token === undefined) throw refusedWithoutToken();
   const principal = await verifier.verify(token);
-  const revoked = options.revocations.isRevoked(principal);
+  // The revocation check is its own span: `auth.revoked` says what it found.
+  const span = startSpan('auth.check_revocation');
+  const listed = options.revocations.isRevoked(principal);
   // Awaiting only when the list is asynchronous saves a microtask on every request.
-  if (revoked === true || (revoked !== false && (await revoked))) {
-    throw new InvalidTokenError('ERR_TOKEN_REVOKED', 'token, session or user revoked');
-  }
+  const revoked = listed === true || (listed !== false && (await listed));
+  span.setAttribute('auth.revoked', revoked);
+  span.end();
+  if (revoked) throw new InvalidTokenError('ERR_TOKEN_REVOKED', 'token, session or user revoked');
   return principal;
+}
+
+/** A request without a token is refused before verification; its span says so all the same. */
+function refusedWithoutToken(): TokenMissingError {
+  const error = new TokenMissingError();
+  const span = startSpan('auth.verify_token', {
+    attributes: { 'auth.outcome': 'refused', 'auth.error_code': error.code },
+  });
+  markFailed(span, error);
+  span.end();
+  return error;
 }
 
 /** Lets the request through only if its token has every one of `scopes`. Use after requireAuth. */

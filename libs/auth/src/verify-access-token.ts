@@ -1,4 +1,5 @@
 import { verify as verifySignature } from 'node:crypto';
+import { markFailed, type Span, startSpan, withActiveSpan } from '@dja/telemetry';
 import { type AccessTokenPrincipal, principalFromClaims } from './access-token-claims';
 import { type AccessTokenJws, decodeJsonSegment, parseAccessTokenJws } from './compact-jws';
 import { AuthError, InvalidTokenError } from './errors';
@@ -162,32 +163,62 @@ export function createAccessTokenVerifier(
     });
   }
 
-  function verifyUncached(token: string, nowSeconds: number): Promise<AccessTokenPrincipal> {
+  function verifyUncached(
+    token: string,
+    nowSeconds: number,
+    span: Span,
+  ): Promise<AccessTokenPrincipal> {
     const jws = parseAccessTokenJws(token, maxTokenLength);
+    if (jws.kid !== undefined) span.setAttribute('auth.kid', jws.kid);
     if (jwks.isWithdrawn(jws.kid)) throw withdrawnKeyError();
     const known = jwks.peek(jws.kid);
     if (known) return verifyWithKey(token, jws, known, nowSeconds);
-    return jwks.getKey(jws.kid).then((key) => verifyWithKey(token, jws, key, nowSeconds));
+    // An unknown kid may mean a refetch: its auth.jwks_fetch span is a child of this one.
+    return withActiveSpan(span, () => jwks.getKey(jws.kid)).then((key) =>
+      verifyWithKey(token, jws, key, nowSeconds),
+    );
   }
 
+  /**
+   * Each verification is an `auth.verify_token` span: outcome, error code, cache hit or miss,
+   * kid. Never the token or its claims. With tracing off the span is the API's no-op.
+   */
   return {
     verify(token) {
+      const span = startSpan('auth.verify_token');
       const nowSeconds = now() / 1000;
       if (cache.maxEntries > 0 && typeof token === 'string' && token.length <= maxTokenLength) {
         const cached = cache.get(token, nowSeconds);
         // Keys past their stale-if-error period fail closed for cached tokens too.
         if (cached && jwks.isUsable()) {
           hits += 1;
+          span.setAttributes({ 'auth.cache': 'hit', 'auth.outcome': 'valid' });
+          span.end();
           return Promise.resolve(cached);
         }
       }
       misses += 1;
+      span.setAttribute('auth.cache', 'miss');
+      const refuse = (error: unknown): AuthError => {
+        const failure = asAuthError(error);
+        span.setAttributes({ 'auth.outcome': 'refused', 'auth.error_code': failure.code });
+        markFailed(span, failure);
+        span.end();
+        return failure;
+      };
       try {
-        return verifyUncached(token, nowSeconds).catch((error: unknown) => {
-          throw asAuthError(error);
-        });
+        return verifyUncached(token, nowSeconds, span).then(
+          (principal) => {
+            span.setAttribute('auth.outcome', 'valid');
+            span.end();
+            return principal;
+          },
+          (error: unknown) => {
+            throw refuse(error);
+          },
+        );
       } catch (error) {
-        return Promise.reject(asAuthError(error));
+        return Promise.reject(refuse(error));
       }
     },
     withdrawKey(kid, successor) {

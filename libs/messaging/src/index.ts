@@ -18,7 +18,13 @@ export {
   type SqlClient,
   type TransactionalClient,
 } from './outbox';
-export { createEventPublisher, type EventPublisher } from './publisher';
+export {
+  createMessagingMetrics,
+  type MessagingMetrics,
+  registerBrokerMetrics,
+  registerOutboxMetrics,
+} from './messaging-metrics';
+export { createEventPublisher, type EventPublisher, type PublishOptions } from './publisher';
 export { RecentEventIds } from './recent-event-ids';
 export {
   type Delivery,

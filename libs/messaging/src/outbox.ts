@@ -1,5 +1,7 @@
+import { captureTraceContext, extractTraceContext, type TraceCarrier } from '@dja/telemetry';
 import type { BrokerConnection, BrokerLogger } from './broker';
 import type { EventEnvelope, EventType } from './events';
+import { type MessagingMetrics, NO_MESSAGING_METRICS } from './messaging-metrics';
 import type { EventPublisher } from './publisher';
 
 /**
@@ -9,14 +11,17 @@ import type { EventPublisher } from './publisher';
  *
  * Every service's outbox table has the same shape (see the Prisma schemas):
  *   outbox(id uuid primary key, type text, payload jsonb, occurred_at timestamptz,
- *          published_at timestamptz null, attempts int default 0)
- * `payload` holds the event's `data`; the row's id is the event id.
+ *          published_at timestamptz null, attempts int default 0, trace_context jsonb null)
+ * `payload` holds the event's `data`; the row's id is the event id. `trace_context` is the W3C
+ * trace context of the code that wrote the event (null when tracing is off): the relay publishes
+ * the row as part of that trace, however much later it gets to it.
  */
 export interface OutboxRow {
   id: string;
   type: string;
   payload: unknown;
   occurred_at: Date;
+  trace_context: TraceCarrier | null;
 }
 
 /** The subset of a Prisma client the outbox needs; any generated client satisfies it. */
@@ -29,14 +34,17 @@ export interface TransactionalClient extends SqlClient {
   $transaction<R>(fn: (tx: SqlClient) => Promise<R>, options?: { timeout?: number }): Promise<R>;
 }
 
-/** Writes an event into the outbox inside the caller's transaction. */
+/** Writes an event, and the active trace context, into the outbox inside the caller's transaction. */
 export async function enqueueEvent(tx: SqlClient, event: EventEnvelope): Promise<void> {
+  const traceContext = captureTraceContext();
   await tx.$executeRawUnsafe(
-    'INSERT INTO outbox (id, type, payload, occurred_at) VALUES ($1::uuid, $2, $3::jsonb, $4::timestamptz)',
+    `INSERT INTO outbox (id, type, payload, occurred_at, trace_context)
+     VALUES ($1::uuid, $2, $3::jsonb, $4::timestamptz, $5::jsonb)`,
     event.id,
     event.type,
     JSON.stringify(event.data),
     event.occurredAt,
+    traceContext && JSON.stringify(traceContext),
   );
 }
 
@@ -57,6 +65,8 @@ export interface OutboxRelayOptions {
   /** Polling interval for rows written by other replicas or left over from an outage. */
   intervalMs?: number;
   batchSize?: number;
+  /** Counts publishes to retry; nothing by default. */
+  metrics?: MessagingMetrics;
 }
 
 /**
@@ -112,19 +122,29 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    const { db, publisher, broker, logger, batchSize = 100 } = this.options;
+    const {
+      db,
+      publisher,
+      broker,
+      logger,
+      batchSize = 100,
+      metrics = NO_MESSAGING_METRICS,
+    } = this.options;
     // While the broker is away rows simply wait; polling resumes them after reconnection.
     if (!broker.isConnected()) return 0;
     return db.$transaction(
       async (tx) => {
         const rows = await tx.$queryRawUnsafe<OutboxRow[]>(
-          `SELECT id::text AS id, type, payload, occurred_at FROM outbox
+          `SELECT id::text AS id, type, payload, occurred_at, trace_context FROM outbox
            WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
           batchSize,
         );
         if (rows.length === 0) return 0;
+        // Each publish continues the trace of the request that wrote the row, never the poll's.
         const results = await Promise.allSettled(
-          rows.map((row) => publisher.publish(toEnvelope(row))),
+          rows.map((row) =>
+            publisher.publish(toEnvelope(row), { parent: extractTraceContext(row.trace_context) }),
+          ),
         );
         const sent = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((row) => row.id);
         const failed = rows
@@ -141,6 +161,7 @@ export class OutboxRelay {
             'UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1::uuid[])',
             failed,
           );
+          metrics.publishRetried(failed.length);
           logger.warn(
             { failed: failed.length },
             'outbox events not confirmed by the broker; will retry',

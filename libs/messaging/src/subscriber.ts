@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { extractTraceContext, inSpan, markFailed, type Span, SpanKind } from '@dja/telemetry';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection, BrokerLogger } from './broker';
 import {
@@ -8,7 +9,9 @@ import {
   MalformedEventError,
   parseEvent,
 } from './events';
+import { type MessagingMetrics, NO_MESSAGING_METRICS } from './messaging-metrics';
 import { RecentEventIds } from './recent-event-ids';
+import { messagingAttributes } from './span-attributes';
 import { assertDeadLetterQueue, assertExchanges, EVENTS_EXCHANGE } from './topology';
 
 /**
@@ -39,6 +42,8 @@ export interface SubscribeOptions {
    * place to load a snapshot of what may have been missed while no queue existed.
    */
   beforeConsume?: () => Promise<void>;
+  /** Counts retries and dead letters; nothing by default. */
+  metrics?: MessagingMetrics;
 }
 
 export interface Subscription {
@@ -56,31 +61,77 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
     maxAttempts = 5,
     prefetch = 20,
     retryDelayMs = 100,
+    metrics = NO_MESSAGING_METRICS,
   } = options;
   const routingKeys = Object.keys(handlers) as EventType[];
   const recent = new RecentEventIds(10_000);
   let currentQueue: string | undefined;
 
+  /**
+   * Runs the handler in a consumer span whose parent is the producer's span (from the message's
+   * `traceparent`). Retries are copies carrying the same headers, so every attempt, and a
+   * dead-lettered message, still points at the trace that published it.
+   */
   async function handle(channel: ConfirmChannel, queue: string, message: ConsumeMessage) {
+    const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+    // Retries are sent to the queue directly, so the routing key no longer names the event.
+    const type = String(message.properties.type ?? message.fields.routingKey);
+    const retryAfter = await inSpan(
+      `process ${type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: extractTraceContext(message.properties.headers),
+        attributes: {
+          ...messagingAttributes('process', {
+            id: String(message.properties.messageId ?? ''),
+            type,
+          }),
+          'messaging.destination.subscription.name': queue,
+          'messaging.rabbitmq.attempt': attempt,
+        },
+      },
+      (span) => deliver(channel, queue, message, attempt, span),
+    );
+    if (retryAfter === undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, retryAfter));
+    await retry(channel, queue, message, attempt + 1);
+  }
+
+  /** Handles one delivery; returns the delay before a retry, or undefined when it is settled. */
+  async function deliver(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    attempt: number,
+    span: Span,
+  ): Promise<number | undefined> {
     let event: DomainEvent;
     try {
       event = parseEvent(message.content);
     } catch (error) {
       // Retrying cannot fix a malformed message: straight to the dead-letter queue.
+      markFailed(span, error);
       logger.error(
         { err: (error as MalformedEventError).message, queue },
         'malformed event dead-lettered',
       );
-      return settle(() => channel.nack(message, false, false));
+      metrics.deadLettered(queue, 'malformed');
+      settle(() => channel.nack(message, false, false));
+      return undefined;
     }
-    if (recent.has(event.id)) return settle(() => channel.ack(message));
+    if (recent.has(event.id)) {
+      span.setAttribute('messaging.duplicate', true);
+      settle(() => channel.ack(message));
+      return undefined;
+    }
     const handler = handlers[event.type] as ((e: typeof event) => Promise<void> | void) | undefined;
     try {
       await handler?.(event);
       recent.add(event.id);
       settle(() => channel.ack(message));
+      return undefined;
     } catch (error) {
-      const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+      markFailed(span, error);
       const context = {
         err: (error as Error).message,
         eventId: event.id,
@@ -89,11 +140,13 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
       };
       if (attempt >= maxAttempts) {
         logger.error(context, 'event handler kept failing; dead-lettered');
-        return settle(() => channel.nack(message, false, false));
+        metrics.deadLettered(queue, 'handler_failed');
+        settle(() => channel.nack(message, false, false));
+        return undefined;
       }
       logger.warn(context, 'event handler failed; will retry');
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
-      await retry(channel, queue, message, attempt + 1);
+      metrics.handlerRetried(queue);
+      return retryDelayMs * 2 ** (attempt - 1);
     }
   }
 

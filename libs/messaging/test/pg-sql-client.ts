@@ -34,5 +34,6 @@ export const OUTBOX_DDL = `CREATE TABLE outbox (
   payload jsonb NOT NULL,
   occurred_at timestamptz NOT NULL,
   published_at timestamptz,
-  attempts integer NOT NULL DEFAULT 0
+  attempts integer NOT NULL DEFAULT 0,
+  trace_context jsonb
 )`;

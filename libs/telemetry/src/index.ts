@@ -1,0 +1,16 @@
+export {
+  captureTraceContext,
+  extractTraceContext,
+  injectTraceContext,
+  type TraceCarrier,
+} from './propagation';
+export {
+  inSpan,
+  type InSpanOptions,
+  isRecording,
+  markFailed,
+  type Span,
+  SpanKind,
+  startSpan,
+  withActiveSpan,
+} from './spans';

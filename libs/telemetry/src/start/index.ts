@@ -1,0 +1,6 @@
+export {
+  isTracingConfigured,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from './start-telemetry';
