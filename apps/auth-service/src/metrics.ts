@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 export interface AuthMetrics {
   tokensIssued: Counter<'grant_type'>;
@@ -40,4 +40,19 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** `auth_password_hash_queue_depth`: argon2 jobs waiting; at PASSWORD_HASH_MAX_QUEUED logins get 503. */
+export function registerPasswordQueueDepth(
+  registry: Registry,
+  threads: { readonly queueDepth: number },
+): void {
+  new Gauge({
+    name: 'auth_password_hash_queue_depth',
+    help: 'Password hashes waiting for a free password thread.',
+    registers: [registry],
+    collect() {
+      this.set(threads.queueDepth);
+    },
+  });
 }

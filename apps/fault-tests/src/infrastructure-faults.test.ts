@@ -52,7 +52,7 @@ async function jwksFetches(): Promise<number> {
   let total = 0;
   for (const replica of [...stack.replicasOf('orders'), ...stack.replicasOf('profile')]) {
     const text = (await call(`${replica.operationsUrl}/metrics`)).text;
-    total += Number(/^\S*auth_jwks_fetches(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+    total += Number(/^\S*auth_jwks_fetches_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
   }
   return total;
 }

@@ -383,11 +383,11 @@ interface FloodRun {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** `auth_jwks_fetches` of one replica's /metrics, on its operations listener. */
+/** `auth_jwks_fetches_total` of one replica's /metrics, on its operations listener. */
 async function jwksFetches(replicaUrl: string): Promise<number> {
   const response = await send(replicaUrl, { path: '/metrics' });
-  const match = /^auth_jwks_fetches(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(response.body);
-  if (!match) throw new Error(`no auth_jwks_fetches in ${replicaUrl}/metrics`);
+  const match = /^auth_jwks_fetches_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(response.body);
+  if (!match) throw new Error(`no auth_jwks_fetches_total in ${replicaUrl}/metrics`);
   return Number(match[1]);
 }
 

@@ -3,8 +3,10 @@ import {
   type BrokerConnection,
   type BrokerLogger,
   subscribe,
+  type MessagingMetrics,
   type Subscription,
 } from '@dja/messaging';
+import type { RevocationLag } from './auth-metrics';
 import type { ServiceTokenClient } from './service-token-client';
 
 const toSeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
@@ -19,6 +21,10 @@ export interface RevocationFeedOptions {
   /** The revocations in force, from auth-service; loaded before events on every (re)connect. */
   loadSnapshot: () => Promise<RevocationSnapshot>;
   logger: BrokerLogger;
+  /** Observes each revocation's delay from issue to apply; nothing by default. */
+  lag?: RevocationLag;
+  /** Counts retries and dead letters of the feed's queue. */
+  metrics?: MessagingMetrics;
 }
 
 export interface RevocationFeed {
@@ -36,6 +42,7 @@ export interface RevocationFeed {
  */
 export function startRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   const { list, verifier, logger } = options;
+  const lag = options.lag ?? { observe: () => undefined };
   /** The audit fields (who, when, the successor) come from the event; a snapshot has fewer. */
   const withdrawKey = (withdrawal: { kid: string; activeKid?: string }) => {
     if (verifier.withdrawKey(withdrawal.kid, withdrawal.activeKid)) {
@@ -47,6 +54,7 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
   const subscription: Subscription = subscribe(options.broker, {
     delivery: { kind: 'broadcast', service: options.service },
     logger,
+    metrics: options.metrics,
     beforeConsume: async () => {
       synced = false;
       // Until the snapshot is in, events wait in the bound queue and /readyz says not ready.
@@ -68,14 +76,18 @@ export function startRevocationFeed(options: RevocationFeedOptions): RevocationF
       }
     },
     handlers: {
-      'session.revoked': ({ data }) =>
-        list.revokeSession(data.sessionId, toSeconds(data.expiresAt)),
-      'user.suspended': ({ data }) =>
+      'session.revoked': ({ data, occurredAt }) => {
+        list.revokeSession(data.sessionId, toSeconds(data.expiresAt));
+        lag.observe(occurredAt);
+      },
+      'user.suspended': ({ data, occurredAt }) => {
         list.revokeUser(
           data.userId,
           Math.floor(Date.parse(data.suspendedAt) / 1000),
           toSeconds(data.expiresAt),
-        ),
+        );
+        lag.observe(occurredAt);
+      },
       // Tokens issued after the suspension already pass; the older ones must stay refused.
       'user.unsuspended': () => undefined,
       'signing-key.withdrawn': ({ data }) => withdrawKey(data),

@@ -1,3 +1,4 @@
+import { inSpan } from '@dja/telemetry';
 import type { Logger } from '@dja/http';
 import { addSeconds, type Clock } from '../clock';
 import type { Database, Transaction } from '../database';
@@ -51,6 +52,18 @@ export async function rotateSigningKeys(
   deps: RotationDeps,
   { force }: { force: boolean },
 ): Promise<RotationResult> {
+  return inSpan(
+    'auth.rotate_signing_keys',
+    { attributes: { 'auth.rotation.forced': force } },
+    async (span) => {
+      const result = await rotateInTransaction(deps, force);
+      span.setAttributes({ 'auth.kid': result.kid, 'auth.rotation.created': result.created });
+      return result;
+    },
+  );
+}
+
+async function rotateInTransaction(deps: RotationDeps, force: boolean): Promise<RotationResult> {
   const { db, clock, policy } = deps;
   return db.$transaction(
     async (tx) => {

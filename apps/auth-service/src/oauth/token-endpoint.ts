@@ -1,3 +1,4 @@
+import { inSpan } from '@dja/telemetry';
 import { Router } from 'express';
 import type { Dependencies } from '../dependencies';
 import { rotateRefreshToken } from '../sessions/refresh-tokens';
@@ -53,12 +54,17 @@ export function tokenEndpoint(deps: Dependencies): Router {
         throw new OAuthError('invalid_request', 'The refresh_token parameter is required');
       }
       const scopes = grantedScopes(param('scope'), deps.userTokenPolicy.scopes);
-      const outcome = await rotateRefreshToken(
-        deps.db,
-        presented,
-        { now, accessTokenExpiresAt: deps.tokens.expiryFor(now) },
-        deps.refreshTokenPolicy,
-      );
+      // `auth.refresh.outcome`: rotated, reused (the session was revoked) or rejected.
+      const outcome = await inSpan('auth.refresh_token_rotation', {}, async (span) => {
+        const result = await rotateRefreshToken(
+          deps.db,
+          presented,
+          { now, accessTokenExpiresAt: deps.tokens.expiryFor(now) },
+          deps.refreshTokenPolicy,
+        );
+        span.setAttribute('auth.refresh.outcome', result.kind);
+        return result;
+      });
       if (outcome.kind === 'reused') {
         deps.authMetrics.refreshTokenReuse.inc();
         req.log?.warn({ sid: outcome.sessionId }, 'refresh token reuse: session revoked');

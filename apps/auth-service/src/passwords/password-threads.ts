@@ -96,6 +96,11 @@ export class PasswordThreads {
     return this.run({ op: 'verify', hash, password }) as Promise<boolean>;
   }
 
+  /** Hashes waiting for a free thread (beyond the one running on each). */
+  get queueDepth(): number {
+    return this.threads.reduce((n, t) => n + Math.max(0, t.pending.size - 1), 0);
+  }
+
   /** Jobs still waiting are rejected; the threads stop. */
   async close(): Promise<void> {
     this.closed = true;
@@ -107,8 +112,7 @@ export class PasswordThreads {
     if (this.broken) return Promise.reject(serviceUnavailable('Passwords cannot be checked.'));
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     // One job per thread runs; the rest wait in the thread's message queue.
-    const queued = this.threads.reduce((n, t) => n + Math.max(0, t.pending.size - 1), 0);
-    if (thread.pending.size > 0 && queued >= this.options.maxQueued) {
+    if (thread.pending.size > 0 && this.queueDepth >= this.options.maxQueued) {
       return Promise.reject(serviceUnavailable('Too many sign-ins at once; try again shortly.'));
     }
     const id = this.nextId++;

@@ -1,5 +1,6 @@
 import { extractBearerToken, TokenMissingError } from '@dja/auth';
 import { badRequest, requireContentType, validate } from '@dja/http';
+import { inSpan } from '@dja/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Dependencies } from '../dependencies';
@@ -32,13 +33,16 @@ export function logoutRoutes(deps: Dependencies): Router {
       throw new TokenMissingError();
     }
 
-    if (sessionId !== undefined) {
+    const by = accessToken === undefined ? 'refresh_token' : 'access_token';
+    await inSpan('auth.logout', { attributes: { 'auth.logout.by': by } }, async (span) => {
+      span.setAttribute('auth.logout.session_found', sessionId !== undefined);
+      if (sessionId === undefined) return;
       const now = deps.clock();
       const id = sessionId;
       await deps.db.$transaction((tx) => revokeSession(tx, id, 'logout', now));
       // Answer once session.revoked is on its way to every replica (see EventRelay.flush).
       await deps.events.flush();
-    }
+    });
     res.status(204).end();
   });
 

@@ -1,4 +1,5 @@
 import { ProblemError } from '@dja/http';
+import { inSpan, type Span } from '@dja/telemetry';
 import type { Dependencies } from '../dependencies';
 import { startSession } from '../sessions/refresh-tokens';
 import type { IssuedAccessToken } from '../tokens/issue-access-token';
@@ -28,18 +29,35 @@ export interface LoggedIn {
 /**
  * Checks an email and password and starts a session. An unknown email and a wrong password fail
  * identically, after the same argon2 work, and both count towards throttling.
+ *
+ * Traced as `auth.login` with the outcome only: never the email or the password.
  */
-export async function logIn(
+export function logIn(
+  deps: Dependencies,
+  credentials: { email: string; password: string },
+  clientAddress: string,
+): Promise<LoggedIn> {
+  return inSpan('auth.login', {}, (span) =>
+    checkAndStartSession(deps, credentials, clientAddress, span),
+  );
+}
+
+async function checkAndStartSession(
   deps: Dependencies,
   { email, password }: { email: string; password: string },
   clientAddress: string,
+  span: Span,
 ): Promise<LoggedIn> {
   const { db, clock, loginThrottle, authMetrics } = deps;
+  const refused = (reason: 'throttled' | 'invalid_credentials' | 'suspended') => {
+    authMetrics.failedLogins.inc({ reason });
+    span.setAttributes({ 'auth.outcome': 'refused', 'auth.login.refusal': reason });
+  };
   const now = clock();
   try {
     await loginThrottle.check(email, clientAddress, now);
   } catch (error) {
-    authMetrics.failedLogins.inc({ reason: 'throttled' });
+    refused('throttled');
     authMetrics.throttled.inc({ throttle: 'login' });
     throw error;
   }
@@ -48,11 +66,11 @@ export async function logIn(
   const passwordMatches = await deps.passwords.verify(user?.passwordHash, password);
   if (!user || !passwordMatches) {
     await loginThrottle.recordFailure(email, clientAddress, now);
-    authMetrics.failedLogins.inc({ reason: 'invalid_credentials' });
+    refused('invalid_credentials');
     throw invalidCredentials();
   }
   if (user.suspendedAt) {
-    authMetrics.failedLogins.inc({ reason: 'suspended' });
+    refused('suspended');
     throw accountSuspended();
   }
   await loginThrottle.reset(email);
@@ -65,5 +83,6 @@ export async function logIn(
   const subject = userTokenSubject(user, sessionId, deps.userTokenPolicy);
   const access = await deps.tokens.issue(subject, now);
   authMetrics.tokensIssued.inc({ grant_type: 'password' });
+  span.setAttribute('auth.outcome', 'issued');
   return { access, refreshToken, scopes: subject.scopes };
 }
