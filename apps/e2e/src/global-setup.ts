@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Stack, startStack } from '@dja/stack';
+import { type OtlpReceiver, startOtlpReceiver } from '@dja/test-infra';
 import { serveStackControl } from './support/stack-control';
 import { describeStack, SHARED_STACK_ENV, type SharedStackInfo } from './support/stack-info';
 
@@ -11,6 +12,7 @@ const RUNNING = Symbol.for('dja.e2e.shared-stack');
 interface Running {
   stack: Stack;
   control: { close(): Promise<void> };
+  receiver: OtlpReceiver;
   keyDir: string;
 }
 type WithStack = typeof globalThis & { [RUNNING]?: Running };
@@ -21,6 +23,8 @@ type WithStack = typeof globalThis & { [RUNNING]?: Running };
  * which they inherit. auth-service signs with a key given through SIGNING_KEY_FILE, so that a
  * file can play the attacker who stole it (key-withdrawal.test.ts withdraws it; a withdrawn key
  * can never be imported again, so no file may restart auth-service after that one ran).
+ * Tracing is on, as a user turns it on (the standard OTEL_* variables): every replica exports
+ * its spans to an OTLP receiver started here (tracing.test.ts reads them).
  */
 export default async function globalSetup(): Promise<void> {
   const keyDir = await mkdtemp(join(tmpdir(), 'dja-e2e-key-'));
@@ -29,18 +33,26 @@ export default async function globalSetup(): Promise<void> {
   await writeFile(signingKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
     mode: 0o600,
   });
+  const receiver = await startOtlpReceiver();
   const stack = await startStack({
     port: 0,
-    env: { ...process.env, SIGNING_KEY_FILE: signingKeyFile },
+    env: {
+      ...process.env,
+      SIGNING_KEY_FILE: signingKeyFile,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
     onProgress: (message) => process.stderr.write(`e2e stack: ${message}\n`),
   }).catch(async (error: unknown) => {
+    await receiver.stop();
     await rm(keyDir, { recursive: true, force: true });
     throw error;
   });
   const control = await serveStackControl(stack);
-  (globalThis as WithStack)[RUNNING] = { stack, control, keyDir };
+  (globalThis as WithStack)[RUNNING] = { stack, control, receiver, keyDir };
   const shared: SharedStackInfo = {
-    ...describeStack(stack),
+    ...describeStack(stack, receiver.url),
     signingKeyFile,
     controlUrl: control.url,
   };
@@ -54,5 +66,6 @@ export async function globalTeardown(): Promise<void> {
   if (!running) return;
   await running.control.close();
   await running.stack.stop();
+  await running.receiver.stop();
   await rm(running.keyDir, { recursive: true, force: true });
 }

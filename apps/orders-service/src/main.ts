@@ -1,3 +1,4 @@
+import { telemetry } from './instrumentation';
 import { loadConfig } from '@dja/config';
 import { listen, shutdownOnSignals } from '@dja/http';
 import { createApp } from './app';
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   shutdownOnSignals(running, {
     logger: runtime.logger,
     onShutdownStart: runtime.beginShutdown,
-    cleanups: [jobs, subscriptions, deps, runtime],
+    // Telemetry last: it exports the spans of everything above.
+    cleanups: [jobs, subscriptions, deps, runtime, { close: () => telemetry.shutdown() }],
   });
 }
 

@@ -68,6 +68,11 @@ describe('the gateway template', () => {
   it('passes Authorization through and verifies nothing itself', () => {
     expect(template).not.toMatch(/auth_request|proxy_set_header Authorization|auth_jwt/);
   });
+
+  it('passes the W3C trace context on, on the public and the internal listener', () => {
+    expect(template.match(/proxy_set_header traceparent \$http_traceparent;/g)).toHaveLength(2);
+    expect(template.match(/proxy_set_header tracestate \$http_tracestate;/g)).toHaveLength(2);
+  });
 });
 
 describe('the gateway on nginx, with the local stack’s upstream groups', () => {

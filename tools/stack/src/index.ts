@@ -5,7 +5,13 @@ export {
   startGateway,
 } from './gateway';
 export { Replica, type ReplicaSpec } from './replica';
-export { PASSED_THROUGH, type Stack, type StackOptions, startStack } from './start-stack';
+export {
+  PASSED_THROUGH,
+  type Stack,
+  type StackOptions,
+  startStack,
+  telemetryEnv,
+} from './start-stack';
 export {
   EXACT_ROUTES,
   ROUTES,

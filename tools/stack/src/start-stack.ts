@@ -50,6 +50,27 @@ const STACK_DEFAULTS = { REGISTRATION_MAX_PER_ADDRESS: '100000' };
 /** The gateway's address: the only peer whose X-Forwarded-For the services believe. */
 const GATEWAY_ADDRESS = '127.0.0.1';
 
+/**
+ * The standard OpenTelemetry variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER…) reach
+ * every replica as they are; without an endpoint tracing stays off. Each replica is named for its
+ * service and instance, whatever OTEL_SERVICE_NAME says: one name for all would merge them.
+ */
+export function telemetryEnv(
+  env: NodeJS.ProcessEnv,
+  app: string,
+  instance: string,
+): Record<string, string> {
+  const passed = Object.entries(env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
+  );
+  const attributes = [env.OTEL_RESOURCE_ATTRIBUTES, `service.instance.id=${instance}`];
+  return {
+    ...Object.fromEntries(passed),
+    OTEL_SERVICE_NAME: app,
+    OTEL_RESOURCE_ATTRIBUTES: attributes.filter(Boolean).join(','),
+  };
+}
+
 export interface StackOptions {
   replicas?: Partial<Record<ServiceName, number>>;
   /** Gateway port; 0 picks a free one. Default 8080. */
@@ -164,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const passed = Object.fromEntries(
         PASSED_THROUGH.flatMap((key) => (env[key] ? [[key, env[key]!]] : [])),
       );
+      const telemetry = telemetryEnv(env, app, `${app}-${i}`);
       replicas.push(
         new Replica({
           app,
@@ -176,6 +198,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             NODE_ENV: 'production',
             ...STACK_DEFAULTS,
             ...passed,
+            ...telemetry,
             TRUSTED_PROXIES: GATEWAY_ADDRESS,
             PORT: String(port),
             OPERATIONS_PORT: String(operationsPort),

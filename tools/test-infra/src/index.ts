@@ -14,6 +14,12 @@ export {
   type LoadResult,
   type LoadSample,
 } from './load';
+export {
+  type OtlpReceiver,
+  receivedSpans,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from './otlp-receiver';
 export { freePort } from './ports';
 export {
   createDatabase,

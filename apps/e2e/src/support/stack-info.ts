@@ -17,6 +17,10 @@ export interface StackInfo {
   issuer: string;
   admin: { email: string; password: string };
   replicas: ReplicaInfo[];
+  /** Each replica's output, as `<name>.log`. */
+  logDir: string;
+  /** The OTLP receiver every replica exports its spans to (see global-setup.ts). */
+  otlpReceiverUrl: string | undefined;
 }
 
 /** The shared stack also lends its signing key and a way to stop and start its parts. */
@@ -42,9 +46,10 @@ interface RunningStack {
     operationsUrl: string;
     service: ServiceName;
   }>;
+  dir: string;
 }
 
-export function describeStack(stack: RunningStack): StackInfo {
+export function describeStack(stack: RunningStack, otlpReceiverUrl?: string): StackInfo {
   return {
     gatewayUrl: stack.gatewayUrl,
     internalUrl: stack.internalUrl,
@@ -56,6 +61,8 @@ export function describeStack(stack: RunningStack): StackInfo {
       url,
       operationsUrl,
     })),
+    logDir: `${stack.dir}/logs`,
+    otlpReceiverUrl,
   };
 }
 

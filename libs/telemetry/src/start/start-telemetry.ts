@@ -20,6 +20,9 @@ export interface Telemetry {
 /** Probes and scrapes arrive every few seconds from every balancer and Prometheus: no traces. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** Query parameters that may carry a credential, replaced by REDACTED on spans. */
+const CREDENTIAL_PARAMETERS = ['access_token', 'refresh_token', 'code', 'client_secret'];
+
 /**
  * Tracing is on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and OTEL_SDK_DISABLED is not `true`.
@@ -47,6 +50,11 @@ export function startTelemetry({ serviceName, env = process.env }: TelemetryOpti
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url ?? ''),
+        // The request id every service echoes (the gateway's, or its own) joins logs to traces.
+        headersToSpanAttributes: { server: { responseHeaders: ['x-request-id'] } },
+        // RFC 6750 allows a bearer token in the query string: it never reaches a span.
+        redactedQueryParamsServer: CREDENTIAL_PARAMETERS,
+        redactedQueryParams: CREDENTIAL_PARAMETERS,
       }),
       new ExpressInstrumentation(),
       // Queries outside a request or a message (the outbox poll, every half second) stay
