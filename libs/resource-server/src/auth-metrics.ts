@@ -1,4 +1,5 @@
-import type { AccessTokenVerifier, InMemoryRevocationList } from '@dja/auth';
+import { type AccessTokenVerifier, type InMemoryRevocationList, isAuthError } from '@dja/auth';
+import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -104,4 +105,22 @@ export function registerRevocationLag(
       if (Number.isFinite(seconds)) lag.observe(Math.max(0, seconds));
     },
   };
+}
+
+/**
+ * `auth_refused_requests_total{reason}`: requests `requireAuth` refused, by the stable error code
+ * (ERR_TOKEN_EXPIRED, ERR_TOKEN_REVOKED…): the dashboard's "401s by reason".
+ */
+export function countRefusals(metrics: Registry, requireAuth: RequestHandler): RequestHandler {
+  const refused = new Counter({
+    name: 'auth_refused_requests_total',
+    help: 'Requests refused by token verification, by error code.',
+    labelNames: ['reason'] as const,
+    registers: [metrics],
+  });
+  return (req, res, next) =>
+    requireAuth(req, res, (error?: unknown) => {
+      if (isAuthError(error)) refused.inc({ reason: error.code });
+      next(error);
+    });
 }

@@ -12,9 +12,15 @@ import {
   type ServiceRuntime,
   shutdownSwitch,
 } from '@dja/http';
-import { type BrokerConnection, connectBroker } from '@dja/messaging';
+import {
+  type BrokerConnection,
+  connectBroker,
+  createMessagingMetrics,
+  type MessagingMetrics,
+  registerBrokerMetrics,
+} from '@dja/messaging';
 import type { RequestHandler } from 'express';
-import { registerAuthMetrics } from './auth-metrics';
+import { countRefusals, registerAuthMetrics, registerRevocationLag } from './auth-metrics';
 import type { ResourceServerConfig } from './config';
 import { revocationSnapshotLoader, startRevocationFeed } from './revocation-feed';
 import { createServiceTokenClient, type ServiceTokenClient } from './service-token-client';
@@ -24,6 +30,8 @@ export interface ResourceServerRuntime extends ServiceRuntime {
   verifier: AccessTokenVerifier;
   revocations: InMemoryRevocationList;
   broker: BrokerConnection;
+  /** Retries, dead letters and publish retries, for every subscription of the service. */
+  messagingMetrics: MessagingMetrics;
   /** This service's own client_credentials tokens, for calls to other services. */
   serviceTokens: ServiceTokenClient;
   /** Verifies the bearer token locally and consults the revocation list. */
@@ -97,12 +105,16 @@ export async function startResourceServerRuntime(
     logger,
     name: `${service}-${config.REPLICA_ID}`,
   });
+  const messagingMetrics = createMessagingMetrics(metrics);
+  registerBrokerMetrics(metrics, broker);
   const revocationFeed = startRevocationFeed({
     broker,
     list: revocations,
     verifier,
     service,
     logger,
+    lag: registerRevocationLag(metrics),
+    metrics: messagingMetrics,
     loadSnapshot: revocationSnapshotLoader(
       `${config.AUTH_URL}/internal/revocations`,
       serviceTokens,
@@ -118,8 +130,9 @@ export async function startResourceServerRuntime(
     verifier,
     revocations,
     broker,
+    messagingMetrics,
     serviceTokens,
-    requireAuth: requireAuth(verifier, { revocations, realm: service }),
+    requireAuth: countRefusals(metrics, requireAuth(verifier, { revocations, realm: service })),
     readiness: {
       keys: () => verifier.isReady(),
       broker: () => broker.isConnected(),

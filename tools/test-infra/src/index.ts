@@ -20,6 +20,7 @@ export {
   type ReceivedSpan,
   startOtlpReceiver,
 } from './otlp-receiver';
+export { declaredFamilies, isExported, metricNamesIn } from './metric-names';
 export { freePort } from './ports';
 export {
   createDatabase,
