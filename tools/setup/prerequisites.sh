@@ -14,6 +14,7 @@ PREREQUISITES=(
   "docker-compose  docker-compose   -                         test"
   "curl            curl             -                         test"
   "jq              jq               -                         test"
+  "prometheus      promtool         -                         test"
 )
 
 # Programs the tests need that Debian does not package in a version that works, so setup.sh
