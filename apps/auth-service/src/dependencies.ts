@@ -14,7 +14,9 @@ import {
   type BrokerConnection,
   connectBroker,
   createEventRelay,
+  createMessagingMetrics,
   type EventRelay,
+  registerBrokerMetrics,
 } from '@dja/messaging';
 import { type Clock, systemClock } from './clock';
 import type { AuthConfig } from './config';
@@ -27,7 +29,7 @@ import {
   type RotationDeps,
   scheduleKeyRotation,
 } from './keys/rotate-signing-keys';
-import { type AuthMetrics, createAuthMetrics } from './metrics';
+import { type AuthMetrics, createAuthMetrics, registerPasswordQueueDepth } from './metrics';
 import { PasswordHasher } from './passwords/passwords';
 import { PasswordThreads } from './passwords/password-threads';
 import { DatabaseRevocationList } from './revocations/revocations';
@@ -67,9 +69,11 @@ export async function startRuntime(
   const broker = config.AMQP_URL
     ? connectBroker(config.AMQP_URL, { logger, name: `${SERVICE_NAME}-${config.REPLICA_ID}` })
     : undefined;
+  const metrics = createMetricsRegistry(SERVICE_NAME);
+  if (broker) registerBrokerMetrics(metrics, broker);
   return {
     logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
+    metrics,
     clock: overrides.clock ?? systemClock,
     ...shutdownSwitch(),
     broker,
@@ -129,14 +133,14 @@ function buildDependencies(config: AuthConfig, runtime: Runtime): Dependencies {
     logger,
     reloadIntervalSeconds: config.KEY_RELOAD_INTERVAL,
   });
-  const passwords = new PasswordHasher(
-    new PasswordThreads({
-      threads: config.PASSWORD_HASH_THREADS,
-      nice: config.PASSWORD_HASH_NICE,
-      maxQueued: config.PASSWORD_HASH_MAX_QUEUED,
-      logger,
-    }),
-  );
+  const passwordThreads = new PasswordThreads({
+    threads: config.PASSWORD_HASH_THREADS,
+    nice: config.PASSWORD_HASH_NICE,
+    maxQueued: config.PASSWORD_HASH_MAX_QUEUED,
+    logger,
+  });
+  registerPasswordQueueDepth(metrics, passwordThreads);
+  const passwords = new PasswordHasher(passwordThreads);
   return {
     config,
     clock,
@@ -166,7 +170,13 @@ function buildDependencies(config: AuthConfig, runtime: Runtime): Dependencies {
       clockToleranceSeconds: config.CLOCK_TOLERANCE,
     }),
     revocations: new DatabaseRevocationList(db),
-    events: createEventRelay({ db, broker: runtime.broker, logger }),
+    events: createEventRelay({
+      db,
+      broker: runtime.broker,
+      logger,
+      registry: metrics,
+      metrics: createMessagingMetrics(metrics),
+    }),
     passwords,
     loginThrottle: new LoginThrottle(db, {
       perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -3,7 +3,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ReceivedSpan, receivedSpans, waitFor } from '@dja/test-infra';
+import {
+  declaredFamilies,
+  isExported,
+  metricNamesIn,
+  type ReceivedSpan,
+  receivedSpans,
+  waitFor,
+} from '@dja/test-infra';
+import { parse } from 'yaml';
 import { ApiClient, registerAndLogIn, type TestUser } from './support/api-client';
 import { sharedStack, type StackInfo } from './support/stack-info';
 
@@ -213,5 +221,31 @@ describe('one trace per request', () => {
     );
     expect(service(server!)).toBe('orders-service');
     expect(server!.parentSpanId).toBeUndefined();
+  });
+});
+
+describe('metrics the dashboard and the alerts rely on', () => {
+  const OBSERVABILITY = join(__dirname, '../../../infra/observability');
+
+  it('are exported by the running replicas, under the names the dashboard and alert rules query', async () => {
+    const dashboard = JSON.parse(
+      await readFile(join(OBSERVABILITY, 'grafana/dashboards/distributed-jwt-auth.json'), 'utf8'),
+    ) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const alerts = parse(await readFile(join(OBSERVABILITY, 'alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ expr: string }> }>;
+    };
+    const queried = new Set([
+      ...dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricNamesIn(t.expr))),
+      ...alerts.groups.flatMap((g) => g.rules.flatMap((r) => metricNamesIn(r.expr))),
+    ]);
+    expect(queried.size).toBeGreaterThan(10);
+
+    const families = new Map<string, string>();
+    for (const replica of stack.replicas) {
+      const response = await fetch(`${replica.url}/metrics`);
+      expect(response.status).toBe(200);
+      for (const [name, kind] of declaredFamilies(await response.text())) families.set(name, kind);
+    }
+    expect([...queried].filter((name) => !isExported(name, families))).toEqual([]);
   });
 });

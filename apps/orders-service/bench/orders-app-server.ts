@@ -23,7 +23,7 @@ import {
   TokenMissingError,
 } from '@dja/auth';
 import { createLogger, createMetricsRegistry, listen } from '@dja/http';
-import type { EventRelay } from '@dja/messaging';
+import { createMessagingMetrics, type EventRelay } from '@dja/messaging';
 import type { RequestHandler } from 'express';
 import { Pool } from 'pg';
 import { createApp } from '../src/app';
@@ -78,12 +78,14 @@ async function main(): Promise<void> {
   const urls: Record<string, string> = {};
   for (const [name, auth] of Object.entries(variants)) {
     const logger = createLogger({ service: 'orders-service', replicaId: name, level: 'warn' });
+    const metrics = createMetricsRegistry('orders-service');
     const app = createApp({
       // createApp reads only the replica id of the configuration.
       config: { REPLICA_ID: `bench-${name}` } as OrdersConfig,
       clock: systemClock,
       logger,
-      metrics: createMetricsRegistry('orders-service'),
+      metrics,
+      messagingMetrics: createMessagingMetrics(metrics),
       db: connectDatabase(env('DATABASE_URL')),
       requireAuth: auth,
       // GET /orders never publishes; the relay is never called.

@@ -35,6 +35,8 @@ export async function createDependencies(
       broker: runtime.broker,
       logger: runtime.logger,
       intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      registry: runtime.metrics,
+      metrics: runtime.messagingMetrics,
     }),
     close: () => db.$disconnect(),
   };

@@ -1,4 +1,6 @@
+import type { Registry } from 'prom-client';
 import type { BrokerConnection, BrokerLogger } from './broker';
+import { type MessagingMetrics, registerOutboxMetrics } from './messaging-metrics';
 import { OutboxRelay, type TransactionalClient } from './outbox';
 import { createEventPublisher } from './publisher';
 
@@ -24,6 +26,10 @@ export interface EventRelayOptions {
   logger: BrokerLogger;
   /** How often the relay looks for unpublished rows, milliseconds. */
   intervalMs?: number;
+  /** Where the outbox backlog gauges go (`outbox_*`, docs/observability.md). */
+  registry?: Registry;
+  /** Publish retries, counted with the service's other messaging metrics. */
+  metrics?: MessagingMetrics;
 }
 
 /** Publishes a service's outbox to RabbitMQ with publisher confirms. */
@@ -32,7 +38,10 @@ export function createEventRelay({
   broker,
   logger,
   intervalMs,
+  registry,
+  metrics,
 }: EventRelayOptions): EventRelay {
+  if (registry) registerOutboxMetrics(registry, db);
   if (!broker) {
     return {
       start: () => logger.warn({}, 'no broker configured: events stay in the outbox'),
@@ -41,7 +50,7 @@ export function createEventRelay({
     };
   }
   const publisher = createEventPublisher(broker);
-  const relay = new OutboxRelay({ db, publisher, broker, logger, intervalMs });
+  const relay = new OutboxRelay({ db, publisher, broker, logger, intervalMs, metrics });
   return {
     start: () => relay.start(),
     async stop() {

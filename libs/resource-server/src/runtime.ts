@@ -45,6 +45,8 @@ export interface ResourceServiceDependencies<
 > extends ServiceDependencies<Config, Db> {
   /** Verifies the bearer token (audience `AUDIENCE`) and consults the revocation list. */
   requireAuth: RequestHandler;
+  /** Retries, dead letters and publish retries, for every subscription of the service. */
+  messagingMetrics: MessagingMetrics;
 }
 
 /**
@@ -66,6 +68,7 @@ export function resourceServiceDependencies<
     metrics: runtime.metrics,
     db,
     requireAuth: runtime.requireAuth,
+    messagingMetrics: runtime.messagingMetrics,
     readiness: runtime.readiness,
     isShuttingDown: runtime.isShuttingDown,
   };

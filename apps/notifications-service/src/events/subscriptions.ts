@@ -21,6 +21,7 @@ export function subscribeToEvents(
       'order.created': (event) => notifyOrderConfirmation(deps, event),
     },
     logger: deps.logger,
+    metrics: deps.messagingMetrics,
     maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     retryDelayMs: deps.config.EVENT_RETRY_DELAY_MS,
   });

@@ -17,6 +17,7 @@ export function subscribeToEvents(
   return subscribe(broker, {
     delivery: { kind: 'competing', queue },
     logger: deps.logger,
+    metrics: deps.messagingMetrics,
     maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     handlers: {
       'user.registered': (event) => onUserRegistered(deps, event),

@@ -1,7 +1,7 @@
 import { createAccessTokenVerifier, InMemoryRevocationList, requireAuth } from '@dja/auth';
 import type { TestIssuer } from '@dja/auth/testing';
 import { type Clock, createLogger, createMetricsRegistry, shutdownSwitch } from '@dja/http';
-import { connectBroker } from '@dja/messaging';
+import { connectBroker, createMessagingMetrics } from '@dja/messaging';
 import type { Writable } from 'node:stream';
 import { registerAuthMetrics } from '../auth-metrics';
 import type { ResourceServerConfig } from '../config';
@@ -61,6 +61,7 @@ export async function startTestRuntime(
     verifier,
     revocations,
     broker,
+    messagingMetrics: createMessagingMetrics(metrics),
     serviceTokens: createServiceTokenClient({
       tokenUrl: `${config.AUTH_URL}/token`,
       clientId: config.CLIENT_ID,
