@@ -14,6 +14,8 @@
  * does), and tools/bench/benchmarks/load.bench.ts starts that and reads the one JSON line it
  * prints with the three URLs.
  */
+// First, as in main.ts: with OTEL_EXPORTER_OTLP_ENDPOINT set the SDK traces this app too.
+import '../src/instrumentation';
 import {
   type AccessTokenPrincipal,
   createAccessTokenVerifier,

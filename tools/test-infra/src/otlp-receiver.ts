@@ -36,9 +36,19 @@ type OtlpAttributes = Array<{ key: string; value: OtlpValue }> | undefined;
  * the JSON encoding (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) and also serves what it holds as
  * JSON at `GET /spans`, so test files can read spans received by a global setup's receiver.
  */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver({
+  keepSpans = true,
+}: {
+  /** false: a sink that answers every export (any encoding) and keeps nothing; for benchmarks. */
+  keepSpans?: boolean;
+} = {}): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   const server = createServer(async (req, res) => {
+    if (!keepSpans && req.method === 'POST') {
+      req.resume();
+      req.once('end', () => res.writeHead(200).end());
+      return;
+    }
     if (req.method === 'GET' && req.url === '/spans') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received));
       return;

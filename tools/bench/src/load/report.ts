@@ -2,13 +2,17 @@ import type { ChartRow } from '../chart';
 import { writeChart, writeDocsSection } from '../docs';
 import type { LoadResult } from '../measure';
 
+type InProcessVariant = 'none' | 'jwt' | 'session' | 'replica' | 'noneTraced' | 'jwtTraced';
+
 export interface Report {
   machine: { cpus: number; model: string; node: string; loadAverage: number[] };
   settings: { seconds: number; rounds: number; connections: number; logouts: number };
-  inProcess: Record<'none' | 'jwt' | 'session' | 'replica', LoadResult>;
-  inProcessRounds: Record<'none' | 'jwt' | 'session' | 'replica', LoadResult[]>;
+  inProcess: Record<InProcessVariant, LoadResult>;
+  inProcessRounds: Record<InProcessVariant, LoadResult[]>;
   authTax: number;
   sessionVsJwt: number;
+  /** The same app with OpenTelemetry tracing on (every span exported) and off. */
+  tracing: { authTaxOff: number; authTaxOn: number; jwtOnVsOff: number };
   jwtAuthDown: LoadResult;
   sessionStoreDown: LoadResult;
   gateway: Array<{ replicas: number; result: LoadResult; share: Record<string, number> }>;
@@ -169,6 +173,21 @@ export function markdown(report: Report): string {
     `Session store / JWT (same method): **${report.sessionVsJwt.toFixed(2)}x**. With the auth service down the`,
     `JWT path kept serving ${report.jwtAuthDown.rps}/s with ${report.jwtAuthDown.non2xx} failures; with the store down the`,
     `session path served ${report.sessionStoreDown.rps}/s (${report.sessionStoreDown.non2xx} non-2xx, ${report.sessionStoreDown.errors} errors).`,
+    '',
+    '#### With tracing on (docs/observability.md)',
+    '',
+    'The same app in a second process with `OTEL_EXPORTER_OTLP_ENDPOINT` set: every request',
+    'traced and exported (OTLP/HTTP protobuf) to a receiver that discards the spans, in the same rounds.',
+    '',
+    ...TABLE_HEAD,
+    row('no token check, tracing on', p.noneTraced),
+    row('JWT verified locally, tracing on', p.jwtTraced),
+    '',
+    '| | tracing off | tracing on |',
+    '| --- | ---: | ---: |',
+    `| auth tax (JWT / no check) | ${report.tracing.authTaxOff.toFixed(2)}x | ${report.tracing.authTaxOn.toFixed(2)}x |`,
+    '',
+    `JWT path with tracing on / off: **${report.tracing.jwtOnVsOff.toFixed(2)}x** (goal: tracing costs at most 10 %, ≥ 0.90x: ${h.met.tracingWithin10Percent ? 'met' : 'not met'}).`,
     '',
     '### Orders replicas behind the gateway',
     '',
