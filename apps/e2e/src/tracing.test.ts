@@ -242,7 +242,7 @@ describe('metrics the dashboard and the alerts rely on', () => {
 
     const families = new Map<string, string>();
     for (const replica of stack.replicas) {
-      const response = await fetch(`${replica.url}/metrics`);
+      const response = await fetch(`${replica.operationsUrl}/metrics`);
       expect(response.status).toBe(200);
       for (const [name, kind] of declaredFamilies(await response.text())) families.set(name, kind);
     }

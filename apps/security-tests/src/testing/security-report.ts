@@ -97,7 +97,7 @@ no one logs in again. Tokens an attacker minted with the key are refused like th
 **What the metrics show.** \`auth_signing_keys_withdrawn_total\` (auth-service) counts
 withdrawals; \`auth_jwks_withdrawn_keys\` on every resource replica rises to the number of
 withdrawn kids it refuses, on every replica within milliseconds (a replica lagging behind has
-not received the event: check \`auth_jwks_fetches\` and its broker connection in \`/readyz\`);
+not received the event: check \`auth_jwks_fetches_total\` and its broker connection in \`/readyz\`);
 \`auth_tokens_issued_total{grant_type="refresh_token"}\` jumps as clients refresh; the 401 rate of
 the resource services spikes for about one access-token lifetime at most and falls back as
 clients refresh. 5xx should stay flat.`;
