@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICES } from '@dja/stack';
+import { isTracingConfigured, TELEMETRY_VARIABLES } from '@dja/telemetry';
 import { dockerCompose, ROOT } from '../repository';
 import {
   type K8sObject,
@@ -54,7 +55,7 @@ function environmentOf(
       const file = /^(.+)_FILE$/.exec(variable.name)?.[1];
       if (file && fromFile.has(file))
         environment[file] = secretFile(objects, workload, container, variable.value);
-      else environment[variable.name] = variable.value;
+      else environment[variable.name] = expandReferences(variable.value, environment);
     } else if (from?.configMapKeyRef) {
       const map = named<ConfigMap>(objects, 'ConfigMap', from.configMapKeyRef.name!);
       const value = map.data?.[from.configMapKeyRef.key];
@@ -75,6 +76,13 @@ function environmentOf(
     }
   }
   return environment;
+}
+
+/** Kubernetes' dependent variables: `$(NAME)` in a value is NAME as set earlier in the list. */
+function expandReferences(value: string, earlier: Record<string, string>): string {
+  return value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (reference, name: string) =>
+    name in earlier ? earlier[name]! : reference,
+  );
 }
 
 /** The content of a file mounted from a Secret, found through the container's volume mounts. */
@@ -126,9 +134,18 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       expect(missing).toEqual([]);
     });
 
-    it('sets no variable its config schema does not read', () => {
-      const known = Object.keys(configSchemaOf(app).shape);
+    it('sets no variable that neither its config schema nor the OpenTelemetry SDK reads', () => {
+      const known = [...Object.keys(configSchemaOf(app).shape), ...TELEMETRY_VARIABLES];
       expect(Object.keys(environment()).filter((name) => !known.includes(name))).toEqual([]);
+    });
+
+    it('passes it the OpenTelemetry settings, under its own service name, each pod an instance', () => {
+      const set = environment();
+      expect(TELEMETRY_VARIABLES.filter((name) => set[name] === undefined)).toEqual([]);
+      expect(set.OTEL_SERVICE_NAME).toBe(app);
+      expect(set.OTEL_RESOURCE_ATTRIBUTES?.split(',')).toContain(
+        `service.instance.id=${set.REPLICA_ID}`,
+      );
     });
 
     it('gives it values its config schema accepts', () => {
@@ -189,6 +206,34 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     // `git check-ignore` exits 0 and names every path that is ignored.
     const { stdout } = await run('git', ['check-ignore', ...written], { cwd: ROOT });
     expect(stdout.trim().split('\n').sort()).toEqual([...written].sort());
+  });
+});
+
+describe('tracing', () => {
+  const environments = (overlay: string) => {
+    const objects = objectsOf(overlay);
+    return SERVICE_NAMES.map((name) => {
+      const deployment = deploymentOf(objects, SERVICES[name].app);
+      return environmentOf(objects, deployment, mainContainer(deployment));
+    });
+  };
+
+  it('is off in the dev overlay, which names no collector', () => {
+    expect(environments('dev').map((set) => isTracingConfigured(set))).toEqual(
+      SERVICE_NAMES.map(() => false),
+    );
+  });
+
+  it('is on in the production overlay, to the collector of the monitoring namespace, keeping one trace in ten that no caller sampled', () => {
+    for (const set of environments('production')) {
+      expect(isTracingConfigured(set)).toBe(true);
+      expect(new URL(set.OTEL_EXPORTER_OTLP_ENDPOINT!).hostname).toBe('otel-collector.monitoring');
+      expect(set).toMatchObject({
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      });
+    }
   });
 });
 

@@ -565,6 +565,23 @@ describe('the production overlay', () => {
       ]);
     });
 
+    it('let the services, and nothing else, send spans to the OpenTelemetry Collector the settings name', () => {
+      const endpoint = ofKind<K8sObject & { data?: Record<string, string> }>(objects(), 'ConfigMap')
+        .map((map) => map.data?.OTEL_EXPORTER_OTLP_ENDPOINT)
+        .find(Boolean);
+      const collectorPort = Number(new URL(endpoint!).port);
+      const collector: Peer = {
+        namespace: 'monitoring',
+        namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+        labels: { 'app.kubernetes.io/name': 'opentelemetry-collector' },
+      };
+      for (const app of APPS)
+        expect([app, can(pod(app), collector, collectorPort)]).toEqual([app, true]);
+      expect(can(pod('console'), collector, collectorPort)).toBe(false);
+      expect(can(pod('orders-service'), monitoring, collectorPort)).toBe(false);
+      expect(can(pod('orders-service'), collector, 4317)).toBe(false);
+    });
+
     it('let only the monitoring namespace reach the operations port, where the metrics are', () => {
       const operations = (app: string) =>
         declaredPort(mainContainer(deployment(objects(), app)), 'operations')!;

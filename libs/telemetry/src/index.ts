@@ -14,3 +14,4 @@ export {
   startSpan,
   withActiveSpan,
 } from './spans';
+export { isTracingConfigured, TELEMETRY_VARIABLES } from './settings';

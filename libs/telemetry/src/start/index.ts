@@ -1,6 +1,2 @@
-export {
-  isTracingConfigured,
-  startTelemetry,
-  type Telemetry,
-  type TelemetryOptions,
-} from './start-telemetry';
+export { isTracingConfigured } from '../settings';
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry';

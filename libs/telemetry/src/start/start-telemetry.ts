@@ -4,6 +4,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { isTracingConfigured } from '../settings';
 
 export interface TelemetryOptions {
   /** `service.name` when OTEL_SERVICE_NAME does not set one. */
@@ -22,15 +23,6 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Query parameters that may carry a credential, replaced by REDACTED on spans. */
 const CREDENTIAL_PARAMETERS = ['access_token', 'refresh_token', 'code', 'client_secret'];
-
-/**
- * Tracing is on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and OTEL_SDK_DISABLED is not `true`.
- */
-export function isTracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  return Boolean(endpoint) && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true';
-}
 
 /**
  * Starts the OpenTelemetry SDK for Node, configured only by the standard OTEL_* variables
