@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { SERVICE_NAMES, SERVICES } from '@dja/stack';
 import { metricNamesIn } from '@dja/test-infra';
+import { configSchemaOf, defaultOf } from './k8s/service-settings';
 import { dockerCompose, ROOT } from './repository';
 
 // The observability profile's images cannot be pulled on these machines: its configuration is
@@ -55,17 +56,22 @@ describe('the Prometheus configuration', () => {
     );
   });
 
-  it('scrapes every replica of every service, on the port the gateway reaches them on', async () => {
+  it('scrapes every replica of every service on its operations listener, where /metrics is', async () => {
     const config = yamlFile<{
       scrape_configs: Array<{ dns_sd_configs: Array<{ names: string[]; port: number }> }>;
     }>('prometheus.yml');
     const [discovery] = config.scrape_configs.flatMap((job) => job.dns_sd_configs);
-    expect(discovery?.names.sort()).toEqual(SERVICE_NAMES.map((s) => SERVICES[s].app).sort());
+    const apps = SERVICE_NAMES.map((s) => SERVICES[s].app);
+    expect(discovery?.names.sort()).toEqual([...apps].sort());
     const compose = parse(await dockerCompose(['config'])) as {
       services: Record<string, { environment?: Record<string, string> }>;
     };
-    const upstream = compose.services.gateway?.environment?.ORDERS_UPSTREAMS ?? '';
-    expect(upstream).toContain(`orders-service:${discovery?.port}`);
+    for (const app of apps) {
+      const operationsPort =
+        compose.services[app]?.environment?.OPERATIONS_PORT ??
+        defaultOf(configSchemaOf(app), 'OPERATIONS_PORT');
+      expect([app, discovery?.port]).toEqual([app, Number(operationsPort)]);
+    }
   });
 });
 
