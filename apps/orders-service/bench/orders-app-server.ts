@@ -82,8 +82,9 @@ async function main(): Promise<void> {
     const logger = createLogger({ service: 'orders-service', replicaId: name, level: 'warn' });
     const metrics = createMetricsRegistry('orders-service');
     const app = createApp({
-      // createApp reads only the replica id of the configuration.
-      config: { REPLICA_ID: `bench-${name}` } as OrdersConfig,
+      // createApp reads only the replica id and the trusted proxies (none: the load comes
+      // straight at this process) of the configuration.
+      config: { REPLICA_ID: `bench-${name}`, TRUSTED_PROXIES: [] as string[] } as OrdersConfig,
       clock: systemClock,
       logger,
       metrics,
