@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROBLEM_TYPES_URL as AUTH_PROBLEM_TYPES_URL } from '@dja/auth';
 import { PROBLEM_TYPES_URL } from '@dja/http';
 import { ROOT } from './repository';
 
@@ -55,9 +54,8 @@ describe('problem types', () => {
     expect([...DOCUMENTED].filter((code) => !inUse.has(code))).toEqual([]);
   });
 
-  it('uses one https page for types in libs/http, libs/auth and the gateway', () => {
+  it('uses one https page for the types of the services and the gateway', () => {
     expect(PROBLEM_TYPES_URL).toMatch(/^https:\/\/.+\/docs\/problems\.md$/);
-    expect(AUTH_PROBLEM_TYPES_URL).toBe(PROBLEM_TYPES_URL);
     const gateway = readFileSync(join(ROOT, 'infra/gateway/gateway.conf.template'), 'utf8');
     expect(gateway).not.toContain('urn:problem');
     for (const [, type] of gateway.matchAll(/"type":"([^"]+)"/g)) {

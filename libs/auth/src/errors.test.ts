@@ -1,9 +1,9 @@
+import { PROBLEM_TYPES_URL } from '@dja/http/errors';
 import {
   InsufficientScopeError,
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
-  PROBLEM_TYPES_URL,
   TokenMissingError,
   bearerErrorResponse,
 } from './errors';

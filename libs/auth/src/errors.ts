@@ -7,6 +7,8 @@
  * nothing taken from the token or from server internals can reach a response.
  */
 
+import { type ErrorResponse, ProblemError, serviceUnavailable } from '@dja/http/errors';
+
 export type AuthErrorCode =
   | 'ERR_TOKEN_MISSING'
   | 'ERR_INVALID_REQUEST'
@@ -33,20 +35,8 @@ export type InvalidTokenCode = Exclude<
 export type CheckedClaim =
   'iss' | 'aud' | 'exp' | 'nbf' | 'iat' | 'sub' | 'jti' | 'sid' | 'scope' | 'roles' | 'client_id';
 
-/**
- * Where problem types are documented; the same page as `PROBLEM_TYPES_URL` of @dja/http (a test
- * there checks), restated so this library depends on nothing.
- */
-export const PROBLEM_TYPES_URL =
-  'https://github.com/distributed-jwt-auth/distributed-jwt-auth/blob/main/docs/problems.md';
-
-/** Same shape as `ErrorResponse` in @dja/http, restated so this library depends on nothing. */
-export interface AuthErrorResponse {
-  status: number;
-  headers: Record<string, string>;
-  contentType: string;
-  body: unknown;
-}
+/** An `ErrorResponse` of @dja/http that always carries headers (the challenge or Retry-After). */
+export type AuthErrorResponse = ErrorResponse & { headers: Record<string, string> };
 
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
@@ -215,7 +205,6 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',
-  503: 'Service unavailable',
 };
 
 /**
@@ -223,7 +212,8 @@ const TITLES: Record<number, string> = {
  * clients read) with an RFC 9457 problem body (what every other error of the API has). The
  * problem type is the bearer error code, or `unauthorized` when no token was sent; the 503 is a
  * server condition, not a token failure, so it has no challenge. Exported so the middleware also
- * works without the shared handler.
+ * works without the shared handler. The body is @dja/http's one problem type, so it reads like
+ * every other error of the API.
  */
 export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
   const { status, bearerError, description: fixed } = RESPONSES[error.code];
@@ -233,21 +223,8 @@ export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
     description = `The access token ${error.claim} claim is not accepted`;
   }
 
-  const problemCode =
-    error instanceof JwksUnavailableError ? 'service_unavailable' : (bearerError ?? 'unauthorized');
-  const body = {
-    type: `${PROBLEM_TYPES_URL}#${problemCode}`,
-    title: TITLES[status],
-    status,
-    detail: description,
-  };
   if (error instanceof JwksUnavailableError) {
-    return {
-      status,
-      headers: { 'Retry-After': String(error.retryAfterSeconds) },
-      contentType: 'application/problem+json',
-      body,
-    };
+    return withHeaders(serviceUnavailable(description, error.retryAfterSeconds).toResponse());
   }
 
   const params: Array<[string, string]> = [];
@@ -258,12 +235,17 @@ export function bearerErrorResponse(error: AuthError): AuthErrorResponse {
   if (error instanceof InsufficientScopeError) {
     params.push(['scope', error.requiredScopes.join(' ')]);
   }
-  return {
-    status,
+  const problem = new ProblemError(status, {
+    code: bearerError ?? 'unauthorized',
+    title: TITLES[status]!,
+    detail: description,
     headers: { 'WWW-Authenticate': formatChallenge(params) },
-    contentType: 'application/problem+json',
-    body,
-  };
+  });
+  return withHeaders(problem.toResponse());
+}
+
+function withHeaders(response: ErrorResponse): AuthErrorResponse {
+  return { ...response, headers: response.headers ?? {} };
 }
 
 function formatChallenge(params: Array<[string, string]>): string {

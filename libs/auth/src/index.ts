@@ -13,7 +13,6 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
-  PROBLEM_TYPES_URL,
   TokenMissingError,
   bearerErrorResponse,
   isAuthError,

@@ -1,8 +1,8 @@
+import { PROBLEM_TYPES_URL } from '@dja/http/errors';
 import express from 'express';
 import request from 'supertest';
 import { type TestIssuer, createTestIssuer } from './testing';
 import { authErrorHandler, getPrincipal, requireAuth, requireScope } from './middleware';
-import { PROBLEM_TYPES_URL } from './errors';
 import { InMemoryRevocationList } from './revocation-list';
 import { type AccessTokenVerifier, createAccessTokenVerifier } from './verify-access-token';
 

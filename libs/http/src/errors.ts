@@ -1,3 +1,6 @@
+// This module imports nothing: it is also the entry point `@dja/http/errors`, through which
+// libs/auth answers with the same problem type without loading the rest of this library.
+
 /** What any error that knows how to answer a client turns into. */
 export interface ErrorResponse {
   status: number;
