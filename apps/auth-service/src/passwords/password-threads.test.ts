@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildSync } from 'esbuild';
 import { ProblemError } from '@dja/http';
 import { PasswordHasher } from './passwords';
 import { PasswordThreads, type PasswordThreadsOptions } from './password-threads';
@@ -108,6 +109,40 @@ it('keeps a process alive while it hashes, and never once idle, closed or not', 
   const root = join(__dirname, '../../../..');
   const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [script], {
     cwd: root,
+    timeout: 20_000,
+  });
+  expect(stdout.trim()).toBe('$argon2id');
+});
+
+it('loads its worker from the bundle, laid out as the service build emits it next to main.js', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'password-threads-bundle-'));
+  const root = join(__dirname, '../../../..');
+  // The flags of the auth-service build target (project.json), with this module as the entry.
+  buildSync({
+    entryPoints: [join(__dirname, 'password-threads.ts'), join(__dirname, 'password-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    tsconfig: join(root, 'apps/auth-service/tsconfig.json'),
+    packages: 'external',
+    entryNames: '[name]',
+    outdir: out,
+    logLevel: 'silent',
+  });
+  const script = [
+    `const { PasswordThreads } = require(${JSON.stringify(join(out, 'password-threads.js'))});`,
+    'const threads = new PasswordThreads({',
+    '  threads: 1, nice: 19, maxQueued: 8,',
+    '  logger: { warn: () => undefined, error: (e) => console.error(e) },',
+    `  argon2Path: require.resolve('@node-rs/argon2'),`,
+    '});',
+    "threads.hash('hunter22', {}).then((hash) => { console.log(hash.slice(0, 9)); return threads.close(); });",
+  ].join('\n');
+  // Plain node, no tsx: the bundled worker must run on its own.
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    cwd: root,
+    env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
     timeout: 20_000,
   });
   expect(stdout.trim()).toBe('$argon2id');

@@ -1,47 +1,29 @@
-import { serviceUnavailable } from '@dja/http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-
-/**
- * What each thread runs. Plain JavaScript handed to `new Worker(…, { eval: true })`, so the
- * same code runs from the TypeScript sources under Jest and from the esbuild bundle; argon2 is
- * loaded from the path the main thread resolved. Hashing is synchronous here: these threads
- * exist to do it, and it keeps the work on the thread whose priority was lowered (the async
- * API would hand it to the libuv pool, shared with everything else).
- *
- * On Linux the nice value is per thread, and /proc/thread-self names the calling one.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const argon2 = require(workerData.argon2);
-let nice = null;
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, workerData.nice);
-  nice = require('node:os').getPriority(tid);
-} catch {}
-parentPort.postMessage({ started: true, nice });
-parentPort.on('message', (job) => {
-  try {
-    const value = job.op === 'hash'
-      ? argon2.hashSync(job.password, job.parameters)
-      : argon2.verifySync(job.hash, job.password);
-    parentPort.postMessage({ id: job.id, value });
-  } catch (error) {
-    parentPort.postMessage({ id: job.id, error: String((error && error.message) || error) });
-  }
-});
-`;
+import { serviceUnavailable } from '@dja/http';
 
 type Job =
   | { op: 'hash'; password: string; parameters: object }
   | { op: 'verify'; hash: string; password: string };
+
+/** A job as the worker receives it (password-worker.ts). */
+export type PasswordJob = Job & { id: number };
+
+/** What the worker is started with. */
+export interface PasswordWorkerData {
+  /** Where @node-rs/argon2 is loaded from: the copy the main thread resolved. */
+  argon2Path: string;
+  nice: number;
+}
 
 interface Pending {
   resolve: (value: string | boolean) => void;
   reject: (error: Error) => void;
 }
 
-type WorkerMessage =
+/** What the worker answers: once that it started, then one message per job. */
+export type WorkerMessage =
   | { started: true; nice: number | null }
   | { id: number; value: string | boolean; error?: undefined }
   | { id: number; error: string };
@@ -124,10 +106,7 @@ export class PasswordThreads {
   }
 
   private start(): Thread {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { argon2: this.argon2, nice: this.options.nice },
-    });
+    const worker = startWorker({ argon2Path: this.argon2, nice: this.options.nice });
     const thread: Thread = { worker, pending: new Map(), started: false };
     worker.on('message', (message: WorkerMessage) => {
       if ('started' in message) {
@@ -166,4 +145,20 @@ export class PasswordThreads {
       'password hashing threads run without the configured nice value',
     );
   }
+}
+
+/**
+ * Starts password-worker.ts on a thread: bundled next to main.js in dist (the app's build emits
+ * it), or compiled by tsx as it loads when the service runs from its TypeScript sources (Jest,
+ * `tsx src/main.ts`).
+ */
+function startWorker(workerData: PasswordWorkerData): Worker {
+  const bundled = join(__dirname, 'password-worker.js');
+  if (existsSync(bundled)) return new Worker(bundled, { workerData });
+  const tsx = JSON.stringify(require.resolve('tsx/cjs/api'));
+  const source = JSON.stringify(join(__dirname, 'password-worker.ts'));
+  return new Worker(`require(${tsx}).register(); require(${source});`, {
+    eval: true,
+    workerData,
+  });
 }
