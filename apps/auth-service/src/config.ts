@@ -31,11 +31,15 @@ const serviceClients = z
       .refine((clients) => new Set(clients.map((c) => c.id)).size === clients.length, {
         message: 'client ids must be unique',
       }),
-  );
+  )
+  .meta({ json: true });
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const scopeList = z.string().transform((value) => value.split(' ').filter(Boolean));
+const scopeList = z
+  .string()
+  .transform((value) => value.split(' ').filter(Boolean))
+  .meta({ separator: ' ' });
 
 /** Every environment variable the auth service reads. The README has the same table. */
 export const configSchema = z
@@ -67,7 +71,7 @@ export const configSchema = z
     REFRESH_TOKEN_IDLE_TTL: env.seconds(7 * DAY),
     /** A session ends this long (seconds) after login, however active. */
     REFRESH_TOKEN_ABSOLUTE_TTL: env.seconds(30 * DAY),
-    /** Encrypts signing keys at rest (AES-256-GCM, key derived with HKDF). 32+ random characters. */
+    /** Encrypts signing keys at rest (AES-256-GCM, key derived with HKDF): 32+ random characters (`openssl rand -base64 32`). */
     KEY_ENCRYPTION_SECRET: z
       .string()
       .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),

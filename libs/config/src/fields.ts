@@ -41,12 +41,15 @@ export const logLevel = () =>
 
 /** A comma-separated list, e.g. `orders,profile`. */
 export const list = () =>
-  z.string().transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .meta({ separator: ',' });
 
 /** An IP address, or a CIDR block such as `10.0.0.0/8` or `fd00::/8`. */
 const isAddressOrBlock = (value: string): boolean => {

@@ -13,8 +13,9 @@ export const resourceServerEnv = {
   AUTH_ISSUER: env.url().transform((value) => value.replace(/\/+$/, '')),
   /** Where this service reaches the auth service directly (JWKS, token endpoint, snapshot). */
   AUTH_URL: env.url().transform((value) => value.replace(/\/+$/, '')),
-  /** This service's client id and secret for the client_credentials grant. */
+  /** This service's client id for the client_credentials grant. */
   CLIENT_ID: z.string().min(1),
+  /** Its client secret, 32+ characters. */
   CLIENT_SECRET: z.string().min(32),
   /** The auth service's access token lifetime (seconds): longer-lived tokens are refused. */
   ACCESS_TOKEN_TTL: env.seconds(300),
@@ -31,10 +32,7 @@ export const resourceServerEnv = {
   JWKS_STALE_IF_ERROR: env.seconds(24 * 3600),
 };
 
-/**
- * `AUDIENCE`, the `aud` that access tokens must name to be accepted by this service. Every
- * resource service adds it to its schema with its own name as the default.
- */
+/** The `aud` that access tokens must name to be accepted by this service; its name by default. */
 export const audience = (fallback: string) => z.string().min(1).default(fallback);
 
 /** What the shared runtime reads: the shared variables and the service's `AUDIENCE`. */

@@ -1,0 +1,7 @@
+export {
+  documentedSettings,
+  type EnvFormat,
+  readSettingsTable,
+  type Setting,
+  writeSettingsTable,
+} from './settings-table';
