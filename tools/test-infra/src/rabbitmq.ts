@@ -67,140 +67,24 @@ export async function startRabbitMQ(options: StartRabbitMQOptions = {}): Promise
   if (!findBinDir([binDir], ['rabbitmq-server', 'rabbitmqctl'])) {
     throw new Error(RABBITMQ_NOT_FOUND_MESSAGE);
   }
-  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
-  const dir = await mkdtemp(join(tmpdir(), 'dja-rabbitmq-'));
-  const nodeName = `dja-${process.pid}-${randomBytes(3).toString('hex')}@localhost`;
-  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
-  const managementPort = options.management ? await freePort() : undefined;
-  const epmd = join(
-    findBinDir([...pathDirs(env), ...versionedDirs('/usr/lib/erlang', 'bin')], ['epmd']) ?? '',
-    'epmd',
-  );
-  const groupFile = join(dir, 'broker.pgid');
-  const nodeLog = join(dir, 'log', `${nodeName}.log`);
-  const consoleLog = join(dir, 'broker.out');
+  const node = await allocateNode(env, options.management ?? false);
+  const reaper = startReaper(reapCommand(node));
+  const pluginsDir = await pluginsFor(binDir, node);
+  await writeNodeFiles(node);
+  const brokerEnv = brokerEnvironment(env, node, pluginsDir, options.schedulers ?? 1);
+  const broker = new BrokerProcess(binDir, node, brokerEnv, options.startTimeoutMs ?? 60_000);
 
-  // Killing the process group takes the VM and its port programs; epmd daemonizes into its own
-  // session, but listens on a port of its own (ERL_EPMD_PORT), so it is ours to kill.
-  const reaper = startReaper(
-    `kill -9 -"$(cat ${shellQuote(groupFile)})" 2>/dev/null; ` +
-      `for i in 1 2 3 4 5; do ERL_EPMD_PORT=${epmdPort} ${shellQuote(epmd)} -kill >/dev/null 2>&1 && break; sleep 1; done; ` +
-      `rm -rf ${shellQuote(dir)}`,
-  );
-
-  // <install>/sbin/rabbitmq-server -> <install>/plugins
-  const pluginsDir = join(
-    dirname(dirname(realpathSync(join(binDir, 'rabbitmq-server')))),
-    'plugins',
-  );
-  const neededApps = options.management ? ['rabbit', 'rabbitmq_management'] : ['rabbit'];
-  const linkedPlugins = join(dir, 'plugins');
-  const ownPluginsDir = (await linkRequiredPlugins(pluginsDir, linkedPlugins, neededApps))
-    ? linkedPlugins
-    : pluginsDir;
-
-  const config = ['log.console = false', 'log.file.level = info'];
-  if (managementPort) {
-    config.push(`management.tcp.port = ${managementPort}`, 'management.tcp.ip = 127.0.0.1');
-  }
-  await Promise.all([
-    writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`),
-    writeFile(join(dir, 'advanced.config'), '[].\n'),
-    writeFile(join(dir, 'rabbitmq-env.conf'), ''),
-    writeFile(
-      join(dir, 'enabled_plugins'),
-      options.management ? '[rabbitmq_management].\n' : '[].\n',
-    ),
-    // rabbitmqctl authenticates to the node with the cookie in $HOME.
-    writeFile(join(dir, '.erlang.cookie'), randomBytes(20).toString('hex'), { mode: 0o400 }),
-  ]);
-
-  const brokerEnv: NodeJS.ProcessEnv = {
-    // Whatever RabbitMQ or Erlang settings the caller has must not leak into this node.
-    ...Object.fromEntries(
-      Object.entries(env).filter(([key]) => !/^(RABBITMQ_|ERL_|NOTIFY_SOCKET$)/.test(key)),
-    ),
-    HOME: dir,
-    RABBITMQ_NODENAME: nodeName,
-    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-    RABBITMQ_NODE_PORT: String(port),
-    RABBITMQ_DIST_PORT: String(distPort),
-    ERL_EPMD_PORT: String(epmdPort),
-    ERL_EPMD_ADDRESS: '127.0.0.1',
-    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
-    RABBITMQ_LOG_BASE: join(dir, 'log'),
-    RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
-    RABBITMQ_PLUGINS_DIR: ownPluginsDir,
-    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
-    // Without these the node reads /etc/rabbitmq, which belongs to the system-wide broker.
-    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
-    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
-    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `+S ${options.schedulers ?? 1}`,
-  };
-
-  let broker: { child: ChildProcess; exited: Promise<void> } | undefined;
   let stopped: Promise<void> | undefined;
-
-  const stopBroker = async ({ kill = false } = {}) => {
-    if (!broker) return;
-    const { child, exited } = broker;
-    const group = child.pid as number;
-    // SIGTERM to the rabbitmq-server script makes it shut the node down cleanly.
-    signal(kill ? -group : group, kill ? 'SIGKILL' : 'SIGTERM');
-    const forceKill = setTimeout(() => signal(-group, 'SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(forceKill);
-    signal(-group, 'SIGKILL'); // port programs such as inet_gethost
-    broker = undefined;
-  };
-
   const startBroker = async () => {
-    if (stopped) throw new Error(`RabbitMQ node ${nodeName} was stopped for good`);
-    if (broker) throw new Error(`RabbitMQ node ${nodeName} is already running`);
-    const out = openSync(consoleLog, 'a');
-    // Its own process group, so one signal reaches the VM and everything it spawned.
-    const child = spawn(join(binDir, 'rabbitmq-server'), [], {
-      env: brokerEnv,
-      detached: true,
-      stdio: ['ignore', out, out],
-    });
-    closeSync(out);
-    child.unref();
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.once('error', () => resolve());
-    });
-    broker = { child, exited };
-    await writeFile(groupFile, String(child.pid));
-
-    const died = exited.then(() => {
-      throw new Error('the broker process exited during start-up');
-    });
-    died.catch(() => {}); // it exits later anyway, at stopBroker()
-    try {
-      await Promise.race([
-        waitFor(() => amqpHandshake(port).then(() => true), {
-          timeoutMs: startTimeoutMs,
-          description: `RabbitMQ to accept AMQP on port ${port}`,
-        }),
-        died,
-      ]);
-    } catch (error) {
-      await stopBroker({ kill: true });
-      const logs = (await Promise.all([consoleLog, nodeLog].map(tail))).join('\n');
-      throw new Error(`RabbitMQ did not start: ${(error as Error).message}\n${logs}`, {
-        cause: error,
-      });
-    }
+    if (stopped) throw new Error(`RabbitMQ node ${node.nodeName} was stopped for good`);
+    await broker.start();
   };
-
   const stop = () =>
     (stopped ??= (async () => {
       // The data is deleted next, so there is nothing to shut down cleanly for.
-      await stopBroker({ kill: true });
-      await killEpmd(epmd, brokerEnv);
-      await rm(dir, { recursive: true, force: true });
+      await broker.stop({ kill: true });
+      await killEpmd(node.epmd, brokerEnv);
+      await rm(node.dir, { recursive: true, force: true });
       reaper.cancel();
     })());
 
@@ -212,20 +96,203 @@ export async function startRabbitMQ(options: StartRabbitMQOptions = {}): Promise
   }
 
   return {
-    url: `amqp://guest:guest@127.0.0.1:${port}`,
-    port,
-    managementPort,
-    nodeName,
+    url: `amqp://guest:guest@127.0.0.1:${node.port}`,
+    port: node.port,
+    managementPort: node.managementPort,
+    nodeName: node.nodeName,
     stop,
-    stopBroker,
+    stopBroker: (stopOptions) => broker.stop(stopOptions),
     startBroker,
     restart: async (restartOptions) => {
-      await stopBroker(restartOptions);
+      await broker.stop(restartOptions);
       await startBroker();
     },
     rabbitmqctl: (args) =>
-      runCommand(join(binDir, 'rabbitmqctl'), ['-n', nodeName, ...args], { env: brokerEnv }),
+      runCommand(join(binDir, 'rabbitmqctl'), ['-n', node.nodeName, ...args], { env: brokerEnv }),
   };
+}
+
+/** Where a node keeps its files, the ports and names it uses. */
+interface NodeLayout {
+  dir: string;
+  nodeName: string;
+  port: number;
+  distPort: number;
+  epmdPort: number;
+  managementPort: number | undefined;
+  /** The epmd binary, to stop the one this node starts. */
+  epmd: string;
+  /** Holds the broker's process group id, for the reaper. */
+  groupFile: string;
+  nodeLog: string;
+  consoleLog: string;
+}
+
+async function allocateNode(env: NodeJS.ProcessEnv, management: boolean): Promise<NodeLayout> {
+  const dir = await mkdtemp(join(tmpdir(), 'dja-rabbitmq-'));
+  const nodeName = `dja-${process.pid}-${randomBytes(3).toString('hex')}@localhost`;
+  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  const managementPort = management ? await freePort() : undefined;
+  const epmd = join(
+    findBinDir([...pathDirs(env), ...versionedDirs('/usr/lib/erlang', 'bin')], ['epmd']) ?? '',
+    'epmd',
+  );
+  return {
+    dir,
+    nodeName,
+    port,
+    distPort,
+    epmdPort,
+    managementPort,
+    epmd,
+    groupFile: join(dir, 'broker.pgid'),
+    nodeLog: join(dir, 'log', `${nodeName}.log`),
+    consoleLog: join(dir, 'broker.out'),
+  };
+}
+
+/**
+ * What the reaper runs if this process dies first. Killing the process group takes the VM and
+ * its port programs; epmd daemonizes into its own session, but listens on a port of its own
+ * (ERL_EPMD_PORT), so it is ours to kill.
+ */
+function reapCommand({ groupFile, epmdPort, epmd, dir }: NodeLayout): string {
+  return (
+    `kill -9 -"$(cat ${shellQuote(groupFile)})" 2>/dev/null; ` +
+    `for i in 1 2 3 4 5; do ERL_EPMD_PORT=${epmdPort} ${shellQuote(epmd)} -kill >/dev/null 2>&1 && break; sleep 1; done; ` +
+    `rm -rf ${shellQuote(dir)}`
+  );
+}
+
+/** Only the plugins the node needs, linked into its directory when possible (faster boot). */
+async function pluginsFor(binDir: string, node: NodeLayout): Promise<string> {
+  // <install>/sbin/rabbitmq-server -> <install>/plugins
+  const pluginsDir = join(
+    dirname(dirname(realpathSync(join(binDir, 'rabbitmq-server')))),
+    'plugins',
+  );
+  const neededApps = node.managementPort ? ['rabbit', 'rabbitmq_management'] : ['rabbit'];
+  const linkedPlugins = join(node.dir, 'plugins');
+  return (await linkRequiredPlugins(pluginsDir, linkedPlugins, neededApps))
+    ? linkedPlugins
+    : pluginsDir;
+}
+
+async function writeNodeFiles({ dir, managementPort }: NodeLayout): Promise<void> {
+  const config = ['log.console = false', 'log.file.level = info'];
+  if (managementPort) {
+    config.push(`management.tcp.port = ${managementPort}`, 'management.tcp.ip = 127.0.0.1');
+  }
+  await Promise.all([
+    writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`),
+    writeFile(join(dir, 'advanced.config'), '[].\n'),
+    writeFile(join(dir, 'rabbitmq-env.conf'), ''),
+    writeFile(join(dir, 'enabled_plugins'), managementPort ? '[rabbitmq_management].\n' : '[].\n'),
+    // rabbitmqctl authenticates to the node with the cookie in $HOME.
+    writeFile(join(dir, '.erlang.cookie'), randomBytes(20).toString('hex'), { mode: 0o400 }),
+  ]);
+}
+
+function brokerEnvironment(
+  env: NodeJS.ProcessEnv,
+  node: NodeLayout,
+  pluginsDir: string,
+  schedulers: number,
+): NodeJS.ProcessEnv {
+  const { dir } = node;
+  return {
+    // Whatever RabbitMQ or Erlang settings the caller has must not leak into this node.
+    ...Object.fromEntries(
+      Object.entries(env).filter(([key]) => !/^(RABBITMQ_|ERL_|NOTIFY_SOCKET$)/.test(key)),
+    ),
+    HOME: dir,
+    RABBITMQ_NODENAME: node.nodeName,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(node.port),
+    RABBITMQ_DIST_PORT: String(node.distPort),
+    ERL_EPMD_PORT: String(node.epmdPort),
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
+    RABBITMQ_PLUGINS_DIR: pluginsDir,
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    // Without these the node reads /etc/rabbitmq, which belongs to the system-wide broker.
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `+S ${schedulers}`,
+  };
+}
+
+/** The node's rabbitmq-server process, which can stop and start again on the same port. */
+class BrokerProcess {
+  private running: { child: ChildProcess; exited: Promise<void> } | undefined;
+
+  constructor(
+    private readonly binDir: string,
+    private readonly node: NodeLayout,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly startTimeoutMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`RabbitMQ node ${this.node.nodeName} is already running`);
+    const { exited } = await this.spawn();
+    const died = exited.then(() => {
+      throw new Error('the broker process exited during start-up');
+    });
+    died.catch(() => {}); // it exits later anyway, at stop()
+    try {
+      await Promise.race([
+        waitFor(() => amqpHandshake(this.node.port).then(() => true), {
+          timeoutMs: this.startTimeoutMs,
+          description: `RabbitMQ to accept AMQP on port ${this.node.port}`,
+        }),
+        died,
+      ]);
+    } catch (error) {
+      await this.stop({ kill: true });
+      const logs = (await Promise.all([this.node.consoleLog, this.node.nodeLog].map(tail))).join(
+        '\n',
+      );
+      throw new Error(`RabbitMQ did not start: ${(error as Error).message}\n${logs}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async stop({ kill = false } = {}): Promise<void> {
+    if (!this.running) return;
+    const { child, exited } = this.running;
+    const group = child.pid as number;
+    // SIGTERM to the rabbitmq-server script makes it shut the node down cleanly.
+    signal(kill ? -group : group, kill ? 'SIGKILL' : 'SIGTERM');
+    const forceKill = setTimeout(() => signal(-group, 'SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(forceKill);
+    signal(-group, 'SIGKILL'); // port programs such as inet_gethost
+    this.running = undefined;
+  }
+
+  private async spawn(): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+    const out = openSync(this.node.consoleLog, 'a');
+    // Its own process group, so one signal reaches the VM and everything it spawned.
+    const child = spawn(join(this.binDir, 'rabbitmq-server'), [], {
+      env: this.env,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    child.unref();
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
+    this.running = { child, exited };
+    await writeFile(this.node.groupFile, String(child.pid));
+    return this.running;
+  }
 }
 
 function externalBroker(url: string): RabbitMQServer {
