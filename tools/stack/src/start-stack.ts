@@ -104,175 +104,273 @@ export interface Stack {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = options.env ?? process.env;
-  const progress = options.onProgress ?? (() => undefined);
   const dir = await mkdtemp(join(tmpdir(), 'dja-stack-'));
-  const stoppers: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  };
+  const startUp = new StartUp(dir, options);
 
-  const step = async <T>(part: string, action: () => Promise<T>): Promise<T> => {
-    progress(part);
-    try {
-      options.signal?.throwIfAborted();
-      const result = await action();
-      options.signal?.throwIfAborted();
-      return result;
-    } catch (error) {
-      await stopAll();
-      throw new Error(`stack: ${part} failed: ${(error as Error).message}`, { cause: error });
-    }
-  };
-
-  const [postgres, rabbitmq] = await step('starting PostgreSQL and RabbitMQ', () =>
-    Promise.all([
-      startPostgres({ env: { ...env, TEST_DATABASE_URL: env.DATABASE_SERVER_URL } }),
-      startRabbitMQ({ env: { ...env, TEST_AMQP_URL: env.AMQP_URL } }),
-    ]),
+  const { postgres, rabbitmq } = await startUp.step('starting PostgreSQL and RabbitMQ', () =>
+    startServers(env),
   );
-  stoppers.push(
+  startUp.onStop(
     () => postgres.stop(),
     () => rabbitmq.stop(),
   );
+  const databases = await startUp.step('creating databases and applying migrations', () =>
+    createDatabases(postgres.url, env),
+  );
 
-  const databases = await step('creating databases and applying migrations', async () => {
-    const urls = {} as Record<ServiceName, string>;
-    await Promise.all(
-      SERVICE_NAMES.map(async (service) => {
-        const app = SERVICES[service].app;
-        urls[service] = await createDatabase(postgres.url, {
-          name: `${app.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`,
-        });
-        await migrate(app, urls[service], env);
-      }),
-    );
-    return urls;
-  });
-
-  const counts = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [
-      service,
-      options.replicas?.[service] ?? SERVICES[service].replicas,
-    ]),
-  ) as Record<ServiceName, number>;
-  const gatewayPort = options.port === 0 ? await freePort() : (options.port ?? 8080);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const internalPort = await freePort();
-  const internalUrl = `http://127.0.0.1:${internalPort}`;
-  const issuer = `${gatewayUrl}/auth`;
+  const addresses = await allocateAddresses(options.port);
   const admin = {
     email: env.ADMIN_EMAIL ?? 'admin@example.com',
     password: env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url'),
   };
-  const secrets = {
-    keyEncryption: randomBytes(32).toString('base64url'),
-    clients: Object.fromEntries(
-      Object.keys(SERVICE_CLIENTS).map((service) => [
-        service,
-        randomBytes(32).toString('base64url'),
-      ]),
-    ) as Record<keyof typeof SERVICE_CLIENTS, string>,
-  };
-
   await mkdir(join(dir, 'logs'), { recursive: true });
-  const replicas: Replica[] = [];
-  for (const service of SERVICE_NAMES) {
-    for (let i = 1; i <= counts[service]; i++) {
-      const port = await freePort();
-      const operationsPort = await freePort();
-      const app = SERVICES[service].app;
-      const passed = Object.fromEntries(
-        PASSED_THROUGH.flatMap((key) => (env[key] ? [[key, env[key]!]] : [])),
-      );
-      const telemetry = telemetryEnv(env, app, `${app}-${i}`);
-      replicas.push(
-        new Replica({
-          app,
-          id: String(i),
-          port,
-          operationsPort,
-          logFile: join(dir, 'logs', `${app}-${i}.log`),
-          env: {
-            PATH: env.PATH ?? '',
-            NODE_ENV: 'production',
-            ...STACK_DEFAULTS,
-            ...passed,
-            ...telemetry,
-            TRUSTED_PROXIES: GATEWAY_ADDRESS,
-            PORT: String(port),
-            OPERATIONS_PORT: String(operationsPort),
-            HOST: '127.0.0.1',
-            REPLICA_ID: String(i),
-            DATABASE_URL: databases[service],
-            AMQP_URL: rabbitmq.url,
-            ...(service === 'auth'
-              ? {
-                  ISSUER: issuer,
-                  KEY_ENCRYPTION_SECRET: secrets.keyEncryption,
-                  ADMIN_EMAIL: admin.email,
-                  ADMIN_PASSWORD: admin.password,
-                  SERVICE_CLIENTS: JSON.stringify(
-                    Object.entries(SERVICE_CLIENTS).map(([name, client]) => ({
-                      id: `${SERVICES[name as ServiceName].app}`,
-                      secret: secrets.clients[name as keyof typeof SERVICE_CLIENTS],
-                      ...client,
-                    })),
-                  ),
-                }
-              : {
-                  AUTH_ISSUER: issuer,
-                  AUTH_URL: `${internalUrl}/auth`,
-                  CLIENT_ID: app,
-                  CLIENT_SECRET: secrets.clients[service],
-                  PROFILE_URL: internalUrl,
-                }),
-          },
-        }),
-      );
-    }
-  }
+  const counts = replicaCounts(options.replicas);
+  const replicas = await planReplicas({
+    env,
+    dir,
+    counts,
+    databases,
+    amqpUrl: rabbitmq.url,
+    addresses,
+    admin,
+    secrets: generateSecrets(),
+  });
   const replicasOf = (service: ServiceName) =>
     replicas.filter((r) => r.spec.app === SERVICES[service].app);
-  stoppers.push(() => Promise.all(replicas.map((replica) => replica.stop())).then(() => undefined));
 
-  const gateway: RunningGateway = await step('starting the nginx gateway', () =>
+  const gateway: RunningGateway = await startUp.step('starting the nginx gateway', () =>
     startGateway(
       join(dir, 'gateway'),
-      gatewayPort,
-      internalPort,
-      localServiceDiscovery(
-        Object.fromEntries(
-          SERVICE_NAMES.map((service) => [
-            service,
-            replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`),
-          ]),
-        ) as Record<ServiceName, string[]>,
-      ),
+      addresses.gatewayPort,
+      addresses.internalPort,
+      localServiceDiscovery(upstreams(replicasOf)),
       CONSOLE_ROOT,
     ),
   );
-  stoppers.splice(stoppers.length - 1, 0, () => gateway.stop());
+  // Stopped in reverse: the replicas first, then the gateway, the broker and the database.
+  startUp.onStop(
+    () => gateway.stop(),
+    () => Promise.all(replicas.map((replica) => replica.stop())).then(() => undefined),
+  );
 
   // The auth service first: every other service loads its keys and revocations from it.
   for (const service of SERVICE_NAMES) {
-    await step(`starting ${SERVICES[service].app} x${counts[service]}`, () =>
+    await startUp.step(`starting ${SERVICES[service].app} x${counts[service]}`, () =>
       Promise.all(replicasOf(service).map((replica) => replica.start())),
     );
   }
 
   return {
-    gatewayUrl,
-    internalUrl,
-    issuer,
+    gatewayUrl: addresses.gatewayUrl,
+    internalUrl: addresses.internalUrl,
+    issuer: addresses.issuer,
     admin,
     replicas,
     replicasOf,
     postgres,
     rabbitmq,
     dir,
-    stop: stopAll,
+    stop: () => startUp.stopAll(),
   };
+}
+
+/**
+ * The steps of a start-up, in order, each told to `onProgress`. The first that fails (or an
+ * abort) stops whatever the earlier ones started, last first, and names the step.
+ */
+class StartUp {
+  private readonly stoppers: Array<() => Promise<void>> = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: StackOptions,
+  ) {}
+
+  async step<T>(part: string, action: () => Promise<T>): Promise<T> {
+    this.options.onProgress?.(part);
+    try {
+      this.options.signal?.throwIfAborted();
+      const result = await action();
+      this.options.signal?.throwIfAborted();
+      return result;
+    } catch (error) {
+      await this.stopAll();
+      throw new Error(`stack: ${part} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  onStop(...stoppers: Array<() => Promise<void>>): void {
+    this.stoppers.push(...stoppers);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const stop of this.stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function startServers(
+  env: NodeJS.ProcessEnv,
+): Promise<{ postgres: PostgresServer; rabbitmq: RabbitMQServer }> {
+  const [postgres, rabbitmq] = await Promise.all([
+    startPostgres({ env: { ...env, TEST_DATABASE_URL: env.DATABASE_SERVER_URL } }),
+    startRabbitMQ({ env: { ...env, TEST_AMQP_URL: env.AMQP_URL } }),
+  ]);
+  return { postgres, rabbitmq };
+}
+
+/** A fresh database per service, migrated as its deployment job would. */
+async function createDatabases(
+  serverUrl: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<ServiceName, string>> {
+  const urls = {} as Record<ServiceName, string>;
+  await Promise.all(
+    SERVICE_NAMES.map(async (service) => {
+      const app = SERVICES[service].app;
+      urls[service] = await createDatabase(serverUrl, {
+        name: `${app.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`,
+      });
+      await migrate(app, urls[service], env);
+    }),
+  );
+  return urls;
+}
+
+interface Addresses {
+  gatewayPort: number;
+  gatewayUrl: string;
+  internalPort: number;
+  internalUrl: string;
+  issuer: string;
+}
+
+async function allocateAddresses(port: number | undefined): Promise<Addresses> {
+  const gatewayPort = port === 0 ? await freePort() : (port ?? 8080);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const internalPort = await freePort();
+  return {
+    gatewayPort,
+    gatewayUrl,
+    internalPort,
+    internalUrl: `http://127.0.0.1:${internalPort}`,
+    issuer: `${gatewayUrl}/auth`,
+  };
+}
+
+function replicaCounts(
+  replicas: StackOptions['replicas'] | undefined,
+): Record<ServiceName, number> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((service) => [service, replicas?.[service] ?? SERVICES[service].replicas]),
+  ) as Record<ServiceName, number>;
+}
+
+interface Secrets {
+  keyEncryption: string;
+  clients: Record<keyof typeof SERVICE_CLIENTS, string>;
+}
+
+function generateSecrets(): Secrets {
+  return {
+    keyEncryption: randomBytes(32).toString('base64url'),
+    clients: Object.fromEntries(
+      Object.keys(SERVICE_CLIENTS).map((service) => [
+        service,
+        randomBytes(32).toString('base64url'),
+      ]),
+    ) as Secrets['clients'],
+  };
+}
+
+interface ReplicaPlan {
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  counts: Record<ServiceName, number>;
+  databases: Record<ServiceName, string>;
+  amqpUrl: string;
+  addresses: Addresses;
+  admin: Stack['admin'];
+  secrets: Secrets;
+}
+
+/** Every replica of every service, on free ports, not started yet. */
+async function planReplicas(plan: ReplicaPlan): Promise<Replica[]> {
+  const replicas: Replica[] = [];
+  for (const service of SERVICE_NAMES) {
+    for (let i = 1; i <= plan.counts[service]; i++) {
+      const port = await freePort();
+      const operationsPort = await freePort();
+      const app = SERVICES[service].app;
+      replicas.push(
+        new Replica({
+          app,
+          id: String(i),
+          port,
+          operationsPort,
+          logFile: join(plan.dir, 'logs', `${app}-${i}.log`),
+          env: replicaEnv(service, { id: i, port, operationsPort }, plan),
+        }),
+      );
+    }
+  }
+  return replicas;
+}
+
+function replicaEnv(
+  service: ServiceName,
+  replica: { id: number; port: number; operationsPort: number },
+  { env, databases, amqpUrl, addresses, admin, secrets }: ReplicaPlan,
+): Record<string, string> {
+  const app = SERVICES[service].app;
+  const passed = Object.fromEntries(
+    PASSED_THROUGH.flatMap((key) => (env[key] ? [[key, env[key]!]] : [])),
+  );
+  return {
+    PATH: env.PATH ?? '',
+    NODE_ENV: 'production',
+    ...STACK_DEFAULTS,
+    ...passed,
+    ...telemetryEnv(env, app, `${app}-${replica.id}`),
+    TRUSTED_PROXIES: GATEWAY_ADDRESS,
+    PORT: String(replica.port),
+    OPERATIONS_PORT: String(replica.operationsPort),
+    HOST: '127.0.0.1',
+    REPLICA_ID: String(replica.id),
+    DATABASE_URL: databases[service],
+    AMQP_URL: amqpUrl,
+    ...(service === 'auth'
+      ? {
+          ISSUER: addresses.issuer,
+          KEY_ENCRYPTION_SECRET: secrets.keyEncryption,
+          ADMIN_EMAIL: admin.email,
+          ADMIN_PASSWORD: admin.password,
+          SERVICE_CLIENTS: JSON.stringify(
+            Object.entries(SERVICE_CLIENTS).map(([name, client]) => ({
+              id: `${SERVICES[name as ServiceName].app}`,
+              secret: secrets.clients[name as keyof typeof SERVICE_CLIENTS],
+              ...client,
+            })),
+          ),
+        }
+      : {
+          AUTH_ISSUER: addresses.issuer,
+          AUTH_URL: `${addresses.internalUrl}/auth`,
+          CLIENT_ID: app,
+          CLIENT_SECRET: secrets.clients[service],
+          PROFILE_URL: addresses.internalUrl,
+        }),
+  };
+}
+
+/** Where the gateway finds each service: its replicas' addresses. */
+function upstreams(replicasOf: (service: ServiceName) => Replica[]): Record<ServiceName, string[]> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((service) => [
+      service,
+      replicasOf(service).map((r) => `127.0.0.1:${r.spec.port}`),
+    ]),
+  ) as Record<ServiceName, string[]>;
 }
 
 /** `prisma migrate deploy` for one service, as its deployment job would run it. */
