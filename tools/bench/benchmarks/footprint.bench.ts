@@ -8,10 +8,10 @@
  * for a few seconds and its resident memory is read from /proc, split into anonymous memory
  * (heaps, thread stacks, allocations) and file-backed pages (node itself, mapped libraries).
  */
-import { readFileSync } from 'node:fs';
 import { type Replica, type ServiceName, SERVICES, startStack } from '@dja/stack';
 import { type BenchmarkResult, type Figure, figure, runBenchmark } from '../src/benchmark';
-import { cpuSeconds, median, round, rssMiB } from '../src/measure';
+import { idleMemory, type MemoryParts, timedStart } from '../src/footprint';
+import { median } from '../src/measure';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
@@ -33,47 +33,22 @@ interface ServiceFootprint {
   idle: MemoryParts | undefined;
 }
 
-/** Resident memory by kind, MiB, from /proc/<pid>/smaps_rollup and /proc/<pid>/status. */
-interface MemoryParts {
-  rssMiB: number;
-  anonymousMiB: number;
-  fileMiB: number;
-  threads: number;
-}
-
-function memoryParts(pid: number | undefined): MemoryParts | undefined {
-  const rss = rssMiB(pid);
-  if (pid === undefined || rss === undefined) return undefined;
-  const field = (text: string, name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return {
-    rssMiB: rss,
-    anonymousMiB: round(field(status, 'RssAnon') / 1024, 1),
-    fileMiB: round((field(status, 'RssFile') + field(status, 'RssShmem')) / 1024, 1),
-    threads: field(status, 'Threads') || field(rollup, 'Threads'),
-  };
-}
-
 async function measureService(replica: Replica): Promise<ServiceFootprint> {
   const startsMs: number[] = [];
   const cpuToReadyMs: number[] = [];
   for (let i = 0; i < STARTS; i++) {
     await replica.stop();
-    const started = performance.now();
-    await replica.start({ readyPollMs: 5 });
-    startsMs.push(round(performance.now() - started, 0));
-    cpuToReadyMs.push(round(cpuSeconds(replica.pid) * 1000, 0));
+    const start = await timedStart(replica);
+    startsMs.push(start.readyMs);
+    cpuToReadyMs.push(start.cpuToReadyMs);
   }
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
   return {
     service: replica.service,
     startsMs,
     medianMs: median(startsMs),
     maxMs: Math.max(...startsMs),
     cpuToReadyMs,
-    idle: memoryParts(replica.pid),
+    idle: await idleMemory(replica, IDLE_SECONDS),
   };
 }
 

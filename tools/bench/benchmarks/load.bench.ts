@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { type Replica, startStack, type Stack } from '@dja/stack';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
-import { login, logout, probe, register, type Tokens } from '../src/load/api';
+import { login, logout, probe, refreshChain, register } from '../src/load/api';
 import {
   cpuSeconds,
   load,
@@ -380,26 +380,6 @@ function headline(
       logins: loginsPerCore >= 2 * 15,
       // "No effect": within 10 %, about the pair-to-pair noise of p99 on this box.
       noLoginEffectAtHalfLoad: loginEffect.open.p99Ratio <= 1.1,
-    },
-  };
-}
-
-/**
- * Each request spends one refresh token from a shared queue and puts the one it gets back in
- * the queue (autocannon clears a connection's context between requests, so the chain cannot be
- * kept per connection). With one request in flight per connection, the queue never runs dry.
- */
-function refreshChain(queue: string[]): autocannon.Request {
-  return {
-    method: 'POST',
-    path: '/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    setupRequest: (request) => ({
-      ...request,
-      body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(queue.shift() ?? '')}`,
-    }),
-    onResponse: (status, body) => {
-      if (status === 200) queue.push((JSON.parse(body) as Tokens).refresh_token);
     },
   };
 }

@@ -3,34 +3,10 @@
  * process of its own, merges each one's figures into docs/bench/bench-results.json as it ends, and prints one
  * screen: every figure, what it is judged by, its target and whether it is met.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BenchmarkResult } from './benchmark';
+import { runBenchmarkProcess } from './benchmark-process';
 import { BENCHMARK_NAMES, BENCHMARKS, type BenchmarkName, isBenchmarkName } from './registry';
 import { RESULTS_FILE, mergeResults, summary } from './results';
-
-const BENCH_DIR = join(__dirname, '../benchmarks');
-
-async function runOne(name: BenchmarkName, dir: string): Promise<BenchmarkResult> {
-  const entry = BENCHMARKS[name] as { file: string; nodeArgs?: string[] };
-  const resultFile = join(dir, `${name}.json`);
-  process.stderr.write(`\n=== ${name}: ${BENCHMARKS[name].about}\n`);
-  const child = spawn(
-    process.execPath,
-    [...(entry.nodeArgs ?? []), '--import', 'tsx', join(BENCH_DIR, entry.file)],
-    {
-      env: { ...process.env, BENCH_RESULT_FILE: resultFile },
-      // The benchmark's own tables and progress go to stderr, so stdout is the summary alone.
-      stdio: ['ignore', process.stderr, 'inherit'],
-    },
-  );
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`${name} exited with ${code}`);
-  return JSON.parse(await readFile(resultFile, 'utf8')) as BenchmarkResult;
-}
 
 async function main(args: string[]): Promise<void> {
   if (args.includes('--list')) {
@@ -44,23 +20,19 @@ async function main(args: string[]): Promise<void> {
     );
   }
   const names = args.length > 0 ? (args as BenchmarkName[]) : BENCHMARK_NAMES;
-  const dir = await mkdtemp(join(tmpdir(), 'dja-bench-'));
   const results: BenchmarkResult[] = [];
   const failed: string[] = [];
-  try {
-    for (const name of names) {
-      try {
-        const result = await runOne(name, dir);
-        results.push(result);
-        // Each as it finishes, so that an interrupted run keeps what it measured.
-        await mergeResults([result]);
-      } catch (error) {
-        failed.push(name);
-        process.stderr.write(`${name} failed: ${(error as Error).message}\n`);
-      }
+  for (const name of names) {
+    try {
+      process.stderr.write(`\n=== ${name}: ${BENCHMARKS[name].about}\n`);
+      const result = await runBenchmarkProcess(name);
+      results.push(result);
+      // Each as it finishes, so that an interrupted run keeps what it measured.
+      await mergeResults([result]);
+    } catch (error) {
+      failed.push(name);
+      process.stderr.write(`${name} failed: ${(error as Error).message}\n`);
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
   console.log(summary(results, failed));
   console.log(`figures and details: ${RESULTS_FILE}`);

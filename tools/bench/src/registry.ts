@@ -26,6 +26,11 @@ export const BENCHMARKS = {
     file: 'footprint.bench.ts',
     about: 'idle RSS by part and start-to-ready of every service, 10 starts each',
   },
+  runtimes: {
+    file: 'runtimes.bench.ts',
+    about:
+      'Node.js 24 against Node.js 20 in one run: verify ratios, idle RSS, start to ready, refresh per CPU-second',
+  },
   revocation: {
     file: 'revocation.bench.ts',
     about:

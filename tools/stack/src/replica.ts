@@ -15,6 +15,8 @@ export interface ReplicaSpec {
   operationsPort: number;
   env: Record<string, string>;
   logFile: string;
+  /** The node binary that runs the bundle; this process's own by default. */
+  node?: string;
 }
 
 /**
@@ -63,17 +65,13 @@ export class Replica {
    * asks; the start-to-ready benchmark asks often, so that the figure is not the polling interval.
    */
   async start({ timeoutMs = 60_000, readyPollMs = 100 } = {}): Promise<void> {
-    const { app, env, logFile } = this.spec;
+    const { app, env, logFile, node = process.execPath } = this.spec;
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(
-      process.execPath,
-      ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js')],
-      {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(node, ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;

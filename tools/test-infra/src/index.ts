@@ -38,4 +38,5 @@ export {
   type RabbitMQServer,
   type StartRabbitMQOptions,
 } from './rabbitmq';
+export { runCommand, type RunCommandOptions } from './run-command';
 export { waitFor, type WaitForOptions } from './wait-for';

@@ -1,4 +1,6 @@
-/** The few calls the benchmark makes with fetch, failing loudly on an unexpected status. */
+/** The few calls the benchmarks make, failing loudly on an unexpected status. */
+import type autocannon from 'autocannon';
+
 export interface Tokens {
   access_token: string;
   refresh_token: string;
@@ -49,4 +51,24 @@ export async function probe(
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   await response.arrayBuffer();
   return { status: response.status, servedBy: response.headers.get('x-served-by') };
+}
+
+/**
+ * Each request spends one refresh token from a shared queue and puts the one it gets back in
+ * the queue (autocannon clears a connection's context between requests, so the chain cannot be
+ * kept per connection). With one request in flight per connection, the queue never runs dry.
+ */
+export function refreshChain(queue: string[]): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (request) => ({
+      ...request,
+      body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(queue.shift() ?? '')}`,
+    }),
+    onResponse: (status, body) => {
+      if (status === 200) queue.push((JSON.parse(body) as Tokens).refresh_token);
+    },
+  };
 }
