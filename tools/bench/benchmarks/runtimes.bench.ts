@@ -10,7 +10,8 @@
  *    STARTS times on each binary in turn: start to ready and CPU until ready (src/footprint.ts);
  *    after the last start on each, idle memory.
  * 3. Its auth replica replaced in the same way, ROUNDS times on each binary in turn: refresh
- *    grants per CPU-second of the auth process, after a warm-up, as the load benchmark counts them.
+ *    grants per CPU-second of the auth process, as the load benchmark counts them, after a warm-up
+ *    of WARM_UP_CPU_SECONDS of the process's CPU time.
  *
  * Each figure is Node.js 24 / Node.js 20, the median of the ratios of pairs taken one after the
  * other; both medians are in the details and in the table on stderr.
@@ -37,7 +38,7 @@ const ROUNDS = Number(process.env.BENCH_RUNTIME_ROUNDS ?? 3);
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 const REFRESH_SECONDS = 3;
-const WARM_UP_RUNS = 3;
+const WARM_UP_CPU_SECONDS = 4;
 const CONNECTIONS = 16;
 const PASSWORD = 'benchmark password 1234';
 /** What each in-process benchmark runs with, and which of its figures are compared. */
@@ -68,6 +69,8 @@ class Comparisons {
   private readonly byKey = new Map<string, Compared>();
   /** What could not be measured on a binary, and why (a service that refuses to start on it). */
   readonly notMeasured: string[] = [];
+  /** Grants per CPU-second of each warm-up run before each measured one. */
+  readonly refreshWarmUps: Array<{ node: string; perCpuSecond: number[] }> = [];
 
   add(side: Side, key: string, label: string, unit: string, value: number): void {
     const compared = this.byKey.get(key) ?? { key, label, unit, values: [[], []] };
@@ -216,11 +219,18 @@ async function refreshGrants(
       const replica = replicas[side]!;
       await replica.start();
       // Until V8 has optimised the grant's path, each grant costs up to 1.5x more (load.bench.ts).
-      for (let w = 0; w < WARM_UP_RUNS; w++) await grants(replica, 2);
+      // The warm-up is CPU time of the process, not seconds: on a busy machine a few seconds may
+      // give it little of a core.
+      const started = cpuSeconds(replica.pid);
+      const warmUp: number[] = [];
+      while (cpuSeconds(replica.pid) - started < WARM_UP_CPU_SECONDS && warmUp.length < 15) {
+        warmUp.push(round(await grants(replica, 2), 0));
+      }
       const perCpuSecond = round(await grants(replica, REFRESH_SECONDS), 0);
       log(
-        `round ${i + 1}: Node.js ${runtimes[side]!.version}, ${perCpuSecond} grants per CPU-second`,
+        `round ${i + 1}: Node.js ${runtimes[side]!.version}, ${perCpuSecond} grants per CPU-second (warm-up: ${warmUp.join(', ')})`,
       );
+      compared.refreshWarmUps.push({ node: runtimes[side]!.version, perCpuSecond: warmUp });
       compared.add(
         side,
         'auth.refreshPerCpuSecond',
@@ -298,6 +308,7 @@ async function main(): Promise<BenchmarkResult> {
       idleSeconds: IDLE_SECONDS,
       loadAverage: { before: loadAverageBefore, after: loadavg().map((l) => round(l, 1)) },
       notMeasured: compared.notMeasured,
+      refreshWarmUps: compared.refreshWarmUps,
       compared: rows,
     },
   };
