@@ -14,6 +14,7 @@ PREREQUISITES=(
   "docker-compose  docker-compose   -                         test"
   "curl            curl             -                         test"
   "jq              jq               -                         test"
+  "git             git              -                         test"
   "prometheus      promtool         -                         test"
 )
 

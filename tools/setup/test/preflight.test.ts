@@ -5,7 +5,15 @@ import { fakePath } from './fake-path';
 
 const run = promisify(execFile);
 const PREFLIGHT = join(__dirname, '../preflight.sh');
-const EVERY_PROGRAM_ON_PATH = ['chromium', 'docker-compose', 'curl', 'jq', 'promtool', 'kubectl'];
+const EVERY_PROGRAM_ON_PATH = [
+  'chromium',
+  'docker-compose',
+  'curl',
+  'jq',
+  'promtool',
+  'git',
+  'kubectl',
+];
 const KUBECTL_FROM =
   "kubectl from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (1.30 or newer: Debian 12's kubernetes-client is 1.20, whose kustomize cannot render infra/k8s)";
 
@@ -35,7 +43,7 @@ describe('the preflight of npm test and npm run stack', () => {
   it('names every missing program in one line, with the command that installs them', async () => {
     const path = await fakePath({
       nodeVersion: 'v24.0.0',
-      programs: ['curl', 'jq', 'promtool', 'kubectl'],
+      programs: ['curl', 'jq', 'promtool', 'git', 'kubectl'],
     });
     try {
       const result = await preflight('test', path.dir);
@@ -50,7 +58,10 @@ describe('the preflight of npm test and npm run stack', () => {
   });
 
   it('says where to get what setup cannot install (kubectl), in the same line', async () => {
-    const path = await fakePath({ nodeVersion: 'v24.0.0', programs: ['curl', 'jq', 'promtool'] });
+    const path = await fakePath({
+      nodeVersion: 'v24.0.0',
+      programs: ['curl', 'jq', 'promtool', 'git'],
+    });
     try {
       expect((await preflight('test', path.dir)).stderr).toBe(
         `missing: chromium, docker-compose, kubectl. Install with: npm run setup; ${KUBECTL_FROM}\n`,
@@ -78,7 +89,7 @@ describe('the preflight of npm test and npm run stack', () => {
     try {
       expect(await preflight('stack', path.dir)).toEqual({ code: 0, stdout: '', stderr: '' });
       expect((await preflight('test', path.dir)).stderr).toBe(
-        `missing: chromium, docker-compose, curl, jq, prometheus, kubectl. Install with: npm run setup; ${KUBECTL_FROM}\n`,
+        `missing: chromium, docker-compose, curl, jq, git, prometheus, kubectl. Install with: npm run setup; ${KUBECTL_FROM}\n`,
       );
     } finally {
       await path.remove();

@@ -12,7 +12,7 @@ describe('npm run setup', () => {
   it('installs nothing and says so when every prerequisite is there', async () => {
     const path = await fakePath({
       nodeVersion: 'v24.0.0',
-      programs: ['chromium', 'docker-compose', 'curl', 'jq', 'promtool', 'kubectl'],
+      programs: ['chromium', 'docker-compose', 'curl', 'jq', 'promtool', 'git', 'kubectl'],
     });
     try {
       const { stdout } = await run('/bin/bash', [SETUP], {
@@ -27,7 +27,7 @@ describe('npm run setup', () => {
   it('names what Debian does not package usably (kubectl), with where to get it, and exits 1', async () => {
     const path = await fakePath({
       nodeVersion: 'v24.0.0',
-      programs: ['chromium', 'docker-compose', 'curl', 'jq', 'promtool'],
+      programs: ['chromium', 'docker-compose', 'curl', 'jq', 'promtool', 'git'],
     });
     try {
       const failure = await run('/bin/bash', [SETUP], {
@@ -48,7 +48,7 @@ describe('npm run setup', () => {
   it('on an OS it does not know, prints the packages to install and exits 1 without installing', async () => {
     const path = await fakePath({
       nodeVersion: 'v24.0.0',
-      programs: ['curl', 'jq', 'promtool'],
+      programs: ['curl', 'jq', 'promtool', 'git'],
     });
     const dir = await mkdtemp(join(tmpdir(), 'dja-setup-os-'));
     const osRelease = join(dir, 'os-release');
