@@ -47,11 +47,13 @@ async function spansOf(traceId: string): Promise<ReceivedSpan[]> {
 /** Waits until the trace holds a span that `matches`, then returns the whole trace. */
 async function traceWith(
   traceId: string,
-  matches: (span: ReceivedSpan) => boolean,
+  expected: ReadonlyArray<(span: ReceivedSpan) => boolean>,
   what: string,
 ): Promise<ReceivedSpan[]> {
   let spans: ReceivedSpan[] = [];
-  await waitFor(async () => (spans = await spansOf(traceId)).some(matches), {
+  // Each service exports in batches of its own: wait until every expected span has arrived.
+  const complete = () => expected.every((matches) => spans.some(matches));
+  await waitFor(async () => ((spans = await spansOf(traceId)), complete()), {
     timeoutMs: 30_000,
     intervalMs: 200,
     description: `${what} in trace ${traceId}`,
@@ -108,16 +110,20 @@ describe('one trace per request', () => {
     });
     expect(created.status).toBe(201);
 
+    const isOrdersServer = (s: ReceivedSpan) =>
+      service(s) === 'orders-service' && s.kind === SERVER;
+    const isProducer = (s: ReceivedSpan) => s.name === 'publish order.created';
+    const isConsumer = (s: ReceivedSpan) => s.name === 'process order.created';
     const isProfileServer = (s: ReceivedSpan) =>
       service(s) === 'profile-service' && s.kind === SERVER;
-    const trace = await traceWith(caller.traceId, isProfileServer, 'the profile lookup');
+    const trace = await traceWith(
+      caller.traceId,
+      [isOrdersServer, isProducer, isConsumer, isProfileServer],
+      'the spans of orders, the relay, notifications and the profile lookup',
+    );
 
     // The caller's trace went on through nginx: the orders server span is the caller's child.
-    const ordersServer = only(
-      trace,
-      (s) => service(s) === 'orders-service' && s.kind === SERVER,
-      'orders server span',
-    );
+    const ordersServer = only(trace, isOrdersServer, 'orders server span');
     expect(ordersServer.parentSpanId).toBe(caller.spanId);
     expect(ordersServer.attributes['http.response.header.x-request-id']).toEqual([requestId]);
     expect(
@@ -133,13 +139,13 @@ describe('one trace per request', () => {
     ).toBe(true);
 
     // The relay's publish continues the request's trace, from the context stored in the outbox.
-    const producer = only(trace, (s) => s.name === 'publish order.created', 'producer span');
+    const producer = only(trace, isProducer, 'producer span');
     expect(producer.kind).toBe(PRODUCER);
     expect(service(producer)).toBe('orders-service');
     expect(ancestors(producer, trace)).toContainEqual(ordersServer);
 
     // The consumer's span is the producer's child, in another process.
-    const consumer = only(trace, (s) => s.name === 'process order.created', 'consumer span');
+    const consumer = only(trace, isConsumer, 'consumer span');
     expect(consumer.kind).toBe(CONSUMER);
     expect(service(consumer)).toBe('notifications-service');
     expect(consumer.parentSpanId).toBe(producer.spanId);
@@ -184,12 +190,9 @@ describe('one trace per request', () => {
     });
     expect(refused.status).toBe(401);
 
-    const trace = await traceWith(
-      caller.traceId,
-      (s) => s.name === 'auth.verify_token',
-      'the verification span',
-    );
-    const verification = only(trace, (s) => s.name === 'auth.verify_token', 'verification span');
+    const isVerification = (s: ReceivedSpan) => s.name === 'auth.verify_token';
+    const trace = await traceWith(caller.traceId, [isVerification], 'the verification span');
+    const verification = only(trace, isVerification, 'verification span');
     expect(verification.statusCode).toBe(ERROR);
     expect(verification.attributes).toMatchObject({
       'auth.outcome': 'refused',
