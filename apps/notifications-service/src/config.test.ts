@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@dja/config';
-import { documentedSettings, readSettingsTable, writeSettingsTable } from '@dja/config/testing';
+import { describeSettingsTable } from '@dja/config/testing';
 import { configSchema } from './config';
 
 const VALID = {
@@ -33,13 +33,4 @@ describe('the notifications configuration', () => {
   });
 });
 
-describe('the settings table of the README', () => {
-  const readme = join(__dirname, '../README.md');
-
-  // The schema is the one description; `UPDATE_DOCS=1` regenerates the table from it.
-  it('lists every variable with the default and meaning the schema gives', async () => {
-    const settings = documentedSettings(configSchema, join(__dirname, 'config.ts'));
-    if (process.env.UPDATE_DOCS) await writeSettingsTable(readme, settings);
-    expect(readSettingsTable(readme)).toEqual(settings);
-  }, 60_000);
-});
+describeSettingsTable(configSchema, join(__dirname, 'config.ts'));

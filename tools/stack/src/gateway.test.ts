@@ -4,7 +4,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@dja/test-infra';
-import { localServiceDiscovery, renderGatewayConfig, startGateway } from './gateway';
+import {
+  localServiceDiscovery,
+  renderGatewayConfig,
+  type RunningGateway,
+  startGateway,
+} from './gateway';
 import { EXACT_ROUTES, ROUTES, SERVICE_NAMES, type ServiceName } from './topology';
 
 const template = readFileSync(
@@ -80,6 +85,7 @@ describe('the gateway on nginx, with the local stack’s upstream groups', () =>
   const replicas: Server[] = [];
   const addresses = {} as Record<ServiceName, string[]>;
   let dir: string;
+  let gateway: RunningGateway;
 
   beforeAll(async () => {
     for (const service of SERVICE_NAMES) {
@@ -97,60 +103,46 @@ describe('the gateway on nginx, with the local stack’s upstream groups', () =>
       }
     }
     dir = await mkdtemp(join(tmpdir(), 'dja-gateway-'));
-  });
+    gateway = await startGatewayIn(dir, dir);
+  }, 60_000);
 
   afterAll(async () => {
+    await gateway?.stop();
     await Promise.all(replicas.map((server) => new Promise((resolve) => server.close(resolve))));
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** nginx in `workDir` with the replicas above as its upstreams, serving the console root. */
+  async function startGatewayIn(workDir: string, consoleRoot: string): Promise<RunningGateway> {
+    const discovery = localServiceDiscovery(addresses);
+    return startGateway(workDir, await freePort(), await freePort(), discovery, consoleRoot);
+  }
+
   it('routes each path to its service, strips /auth, keeps the query, and balances', async () => {
-    const gateway = await startGateway(
-      dir,
-      await freePort(),
-      await freePort(),
-      localServiceDiscovery(addresses),
-      dir,
-    );
-    try {
-      const answer = async (path: string) => {
-        const response = await fetch(`${gateway.url}${path}`);
-        return `${response.headers.get('x-served-by')?.replace(/-\d$/, '')} ${await response.text()}`;
-      };
-      expect(await answer('/auth/login?next=1')).toBe('auth /login?next=1');
-      expect(await answer('/orders/42')).toBe('orders /orders/42');
-      expect(await answer('/profile/me')).toBe('profile /profile/me');
-      expect(await answer('/profiles/7')).toBe('profile /profiles/7');
-      expect(await answer('/notifications')).toBe('notifications /notifications');
-      const servedBy = new Set<string | null>();
-      for (let i = 0; i < 4; i++) {
-        servedBy.add((await fetch(`${gateway.url}/orders`)).headers.get('x-served-by'));
-      }
-      expect([...servedBy].sort()).toEqual(['orders-1', 'orders-2']);
-      const internal = await fetch(`${gateway.internalUrl}/auth/internal/revocations`);
-      expect(await internal.text()).toBe('/internal/revocations');
-    } finally {
-      await gateway.stop();
+    const answer = async (path: string) => {
+      const response = await fetch(`${gateway.url}${path}`);
+      return `${response.headers.get('x-served-by')?.replace(/-\d$/, '')} ${await response.text()}`;
+    };
+    expect(await answer('/auth/login?next=1')).toBe('auth /login?next=1');
+    expect(await answer('/orders/42')).toBe('orders /orders/42');
+    expect(await answer('/profile/me')).toBe('profile /profile/me');
+    expect(await answer('/profiles/7')).toBe('profile /profiles/7');
+    expect(await answer('/notifications')).toBe('notifications /notifications');
+    const servedBy = new Set<string | null>();
+    for (let i = 0; i < 4; i++) {
+      servedBy.add((await fetch(`${gateway.url}/orders`)).headers.get('x-served-by'));
     }
-  }, 60_000);
+    expect([...servedBy].sort()).toEqual(['orders-1', 'orders-2']);
+    const internal = await fetch(`${gateway.internalUrl}/auth/internal/revocations`);
+    expect(await internal.text()).toBe('/internal/revocations');
+  });
 
   it('replaces the X-Forwarded-For a client sends with the address it saw', async () => {
-    const gateway = await startGateway(
-      dir,
-      await freePort(),
-      await freePort(),
-      localServiceDiscovery(addresses),
-      dir,
-    );
-    try {
-      const response = await fetch(`${gateway.url}/auth/register`, {
-        headers: { 'X-Forwarded-For': '203.0.113.7, 198.51.100.1' },
-      });
-      expect(response.headers.get('x-seen-forwarded-for')).toBe('127.0.0.1');
-    } finally {
-      await gateway.stop();
-    }
-  }, 60_000);
+    const response = await fetch(`${gateway.url}/auth/register`, {
+      headers: { 'X-Forwarded-For': '203.0.113.7, 198.51.100.1' },
+    });
+    expect(response.headers.get('x-seen-forwarded-for')).toBe('127.0.0.1');
+  });
 
   it('serves the console from a checkout that nginx’s workers cannot enter', async () => {
     // A built console inside a directory only its owner may enter, as under `mktemp -d`: run as
@@ -161,27 +153,21 @@ describe('the gateway on nginx, with the local stack’s upstream groups', () =>
     await writeFile(join(consoleRoot, 'index.html'), '<!doctype html><title>console</title>');
     await writeFile(join(consoleRoot, 'assets/app-1a2b.js'), 'console.log("hi");', { mode: 0o600 });
     await chmod(checkout, 0o700);
-    const gateway = await startGateway(
-      join(dir, 'private-console'),
-      await freePort(),
-      await freePort(),
-      localServiceDiscovery(addresses),
-      consoleRoot,
-    );
+    const consoleGateway = await startGatewayIn(join(dir, 'private-console'), consoleRoot);
     try {
-      const page = await fetch(`${gateway.url}/`);
+      const page = await fetch(`${consoleGateway.url}/`);
       expect({ status: page.status, body: await page.text() }).toEqual({
         status: 200,
         body: '<!doctype html><title>console</title>',
       });
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-      const script = await fetch(`${gateway.url}/assets/app-1a2b.js`);
+      const script = await fetch(`${consoleGateway.url}/assets/app-1a2b.js`);
       expect({ status: script.status, body: await script.text() }).toEqual({
         status: 200,
         body: 'console.log("hi");',
       });
     } finally {
-      await gateway.stop();
+      await consoleGateway.stop();
       await rm(checkout, { recursive: true, force: true });
     }
   }, 60_000);

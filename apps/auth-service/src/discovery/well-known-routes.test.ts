@@ -1,14 +1,8 @@
 import { createAccessTokenVerifier } from '@dja/auth';
 import request from 'supertest';
-import {
-  registerAndLogIn,
-  startTestService,
-  type TestService,
-} from '../../test/support/test-service';
+import { registerAndLogIn, useTestService } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
+const service = useTestService();
 
 /** Every member RFC 8414 §2 defines; the metadata may use no other name but registered ones. */
 const RFC_8414_FIELDS = [

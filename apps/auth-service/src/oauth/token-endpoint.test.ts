@@ -6,12 +6,10 @@ import {
   registerAndLogIn,
   SERVICE_CLIENT,
   startTestService,
-  type TestService,
+  useTestService,
 } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
+const service = useTestService();
 
 const token = () => request(service.app).post('/token');
 const clientAuth = basicAuth(SERVICE_CLIENT.id, SERVICE_CLIENT.secret);

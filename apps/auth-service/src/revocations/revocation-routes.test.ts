@@ -5,13 +5,10 @@ import {
   jwtPayload,
   registerAndLogIn,
   serviceAccessToken,
-  startTestService,
-  type TestService,
+  useTestService,
 } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
+const service = useTestService();
 
 const serviceToken = (scope?: string) => serviceAccessToken(service, scope);
 

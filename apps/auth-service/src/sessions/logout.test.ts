@@ -1,25 +1,14 @@
 import request from 'supertest';
 import {
   jwtPayload,
+  refresh,
   registerAndLogIn,
   serviceAccessToken,
-  startTestService,
-  type TestService,
+  sessionRevokedEvents,
+  useTestService,
 } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
-
-const refresh = (refreshToken: string) =>
-  request(service.app)
-    .post('/token')
-    .send({ grant_type: 'refresh_token', refresh_token: refreshToken });
-
-async function sessionRevokedEvents(sid: string) {
-  const events = await service.deps.db.outboxEvent.findMany({ where: { type: 'session.revoked' } });
-  return events.filter((e) => (e.payload as { sessionId: string }).sessionId === sid);
-}
+const service = useTestService();
 
 describe('POST /logout', () => {
   it('ends the session of the bearer access token: its refresh tokens stop working at once', async () => {
@@ -28,7 +17,7 @@ describe('POST /logout', () => {
       .post('/logout')
       .set('Authorization', `Bearer ${user.accessToken}`);
     expect(res.status).toBe(204);
-    const after = await refresh(user.refreshToken);
+    const after = await refresh(service, user.refreshToken);
     expect(after.status).toBe(400);
     expect(after.body.error).toBe('invalid_grant');
   });
@@ -39,20 +28,20 @@ describe('POST /logout', () => {
       .post('/logout')
       .send({ refresh_token: user.refreshToken });
     expect(res.status).toBe(204);
-    expect((await refresh(user.refreshToken)).status).toBe(400);
+    expect((await refresh(service, user.refreshToken)).status).toBe(400);
   });
 
   it('emits session.revoked with the session, the user and the expiry of the latest access token', async () => {
     const user = await registerAndLogIn(service);
     service.clock.advance(120);
-    const refreshed = await refresh(user.refreshToken);
+    const refreshed = await refresh(service, user.refreshToken);
     const latestExp = jwtPayload(refreshed.body.access_token).exp as number;
     await request(service.app)
       .post('/logout')
       .send({ refresh_token: refreshed.body.refresh_token });
 
     const sid = jwtPayload(user.accessToken).sid as string;
-    const [event, ...more] = await sessionRevokedEvents(sid);
+    const [event, ...more] = await sessionRevokedEvents(service, sid);
     expect(more).toHaveLength(0);
     expect(event).toMatchObject({
       occurredAt: service.clock(),
@@ -74,7 +63,9 @@ describe('POST /logout', () => {
     expect((await request(service.app).post('/logout').set('Authorization', auth)).status).toBe(
       204,
     );
-    expect(await sessionRevokedEvents(jwtPayload(user.accessToken).sid as string)).toHaveLength(1);
+    expect(
+      await sessionRevokedEvents(service, jwtPayload(user.accessToken).sid as string),
+    ).toHaveLength(1);
   });
 
   it('answers 204 for an unknown refresh token, revealing nothing', async () => {

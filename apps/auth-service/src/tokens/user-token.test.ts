@@ -1,14 +1,8 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
-import {
-  registerAndLogIn,
-  startTestService,
-  type TestService,
-} from '../../test/support/test-service';
+import { registerAndLogIn, useTestService } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
+const service = useTestService();
 
 describe('the claims of a user’s access token', () => {
   it('names the first-party client (RFC 9068 §2.2) and carries no email', async () => {

@@ -4,13 +4,11 @@ import {
   jwtPayload,
   registerAndLogIn,
   startTestService,
-  type TestService,
   uniqueEmail,
+  useTestService,
 } from '../../test/support/test-service';
 
-let service: TestService;
-beforeAll(async () => (service = await startTestService()));
-afterAll(() => service.stop());
+const service = useTestService();
 
 describe('POST /register', () => {
   it('creates a user with a normalised email and answers 201 with its id', async () => {

@@ -91,6 +91,19 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   };
 }
 
+/**
+ * One service for all the tests of a file: started before the first, stopped after the last. The
+ * object returned is filled in once the service has started.
+ */
+export function useTestService(options: TestServiceOptions = {}): TestService {
+  const service = {} as TestService;
+  beforeAll(async () => {
+    Object.assign(service, await startTestService(options));
+  });
+  afterAll(() => service.stop());
+  return service;
+}
+
 let emails = 0;
 
 /** A unique address per call, so tests in one file never collide. */
@@ -156,4 +169,18 @@ export async function serviceAccessToken(
 /** An access token of the admin account that the service created at start-up. */
 export async function adminAccessToken(service: Pick<TestService, 'app'>): Promise<string> {
   return (await logIn(service, ADMIN.email, ADMIN.password)).accessToken;
+}
+
+/** RFC 6749 §6: a refresh with `refreshToken`, form-encoded as OAuth clients send it. */
+export function refresh(service: Pick<TestService, 'app'>, refreshToken: string) {
+  return request(service.app)
+    .post('/token')
+    .type('form')
+    .send({ grant_type: 'refresh_token', refresh_token: refreshToken });
+}
+
+/** The session.revoked events in the outbox for session `sid`. */
+export async function sessionRevokedEvents(service: Pick<TestService, 'deps'>, sid: string) {
+  const events = await service.deps.db.outboxEvent.findMany({ where: { type: 'session.revoked' } });
+  return events.filter((e) => (e.payload as { sessionId: string }).sessionId === sid);
 }

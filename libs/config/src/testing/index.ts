@@ -1,4 +1,5 @@
 export {
+  describeSettingsTable,
   documentedSettings,
   type EnvFormat,
   readSettingsTable,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { z } from 'zod';
@@ -183,4 +183,21 @@ function helperDoc(property: ts.Symbol, checker: ts.TypeChecker): ts.SymbolDispl
   let helper = checker.getSymbolAtLocation(call.expression);
   if (helper && helper.flags & ts.SymbolFlags.Alias) helper = checker.getAliasedSymbol(helper);
   return helper?.getDocumentationComment(checker) ?? [];
+}
+
+/**
+ * The test every service runs on its README: the settings table lists every variable of
+ * `schema`, declared in `sourceFile` (`src/config.ts`), with the default and meaning the schema
+ * gives. The README is the one beside `src/`; `UPDATE_DOCS=1` regenerates its table instead.
+ */
+export function describeSettingsTable(schema: z.ZodObject, sourceFile: string): void {
+  describe('the settings table of the README', () => {
+    const readme = join(dirname(sourceFile), '../README.md');
+
+    it('lists every variable with the default and meaning the schema gives', async () => {
+      const settings = documentedSettings(schema, sourceFile);
+      if (process.env.UPDATE_DOCS) await writeSettingsTable(readme, settings);
+      expect(readSettingsTable(readme)).toEqual(settings);
+    }, 60_000);
+  });
 }
