@@ -134,6 +134,31 @@ describe('events between services', () => {
   });
 });
 
+describe('events published before their consumer first started', () => {
+  it('gives the admin, seeded at auth-service’s first start, a profile and a welcome notification', async () => {
+    // auth-service seeds the admin before profile-service and notifications-service have ever
+    // run: their durable queues are declared by the publisher too (WORK_QUEUES), so the
+    // `user.registered` event waited for them instead of being dropped.
+    const admin = await api.login(stack.admin);
+    const token = admin.access_token;
+    await waitFor(async () => (await api.call('/profile/me', { token })).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: 'the seeded admin’s profile',
+    });
+    const welcome = await waitFor(
+      async () => {
+        const list = await api.call<{ items: Array<{ kind: string }> }>('/notifications', {
+          token,
+        });
+        return list.body.items?.find((item) => item.kind === 'welcome');
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: 'the seeded admin’s welcome' },
+    );
+    expect(welcome.kind).toBe('welcome');
+  });
+});
+
 describe('isolation between users', () => {
   it("keeps two users from seeing or changing each other's data across services", async () => {
     const [alice, bob] = await Promise.all([

@@ -33,4 +33,9 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from './subscriber';
-export { DEAD_LETTER_EXCHANGE, deadLetterQueueName, EVENTS_EXCHANGE } from './topology';
+export {
+  DEAD_LETTER_EXCHANGE,
+  deadLetterQueueName,
+  EVENTS_EXCHANGE,
+  WORK_QUEUES,
+} from './topology';

@@ -22,6 +22,7 @@ import {
   OutboxRelay,
   subscribe,
   type Subscription,
+  WORK_QUEUES,
 } from './index';
 import { OUTBOX_DDL, pgSqlClient } from '../test/pg-sql-client';
 
@@ -94,6 +95,42 @@ describe('competing consumers', () => {
     expect(seen.map((s) => s.id).sort()).toEqual(events.map((e) => e.id).sort());
     expect(new Set(seen.filter((s) => s.replica === 1).map((s) => s.id)).size).toBeGreaterThan(0);
     expect(new Set(seen.filter((s) => s.replica === 2).map((s) => s.id)).size).toBeGreaterThan(0);
+  });
+});
+
+describe('work queues declared ahead (WORK_QUEUES)', () => {
+  it('keeps an event published before its consumer first started, until that consumer comes', async () => {
+    const [queue, events] = Object.entries(WORK_QUEUES)[0]!;
+    const publisher = track(createEventPublisher(broker('auth-service')));
+    const early = registered(1000);
+    await publisher.publish(early);
+
+    const seen: string[] = [];
+    const handlers = Object.fromEntries(
+      events.map((type) => [type, (event: EventEnvelope) => void seen.push(event.id)]),
+    );
+    await ready(
+      track(
+        subscribe(broker('profile-service'), {
+          delivery: { kind: 'competing', queue },
+          logger,
+          handlers,
+        }),
+      ),
+    );
+
+    await waitFor(() => seen.includes(early.id), { timeoutMs: 10_000 });
+  });
+
+  it('refuses a subscriber to a declared work queue that handles other events than declared', () => {
+    const [queue] = Object.keys(WORK_QUEUES);
+    expect(() =>
+      subscribe(broker(), {
+        delivery: { kind: 'competing', queue: queue! },
+        logger,
+        handlers: { 'order.created': () => undefined, 'session.revoked': () => undefined },
+      }),
+    ).toThrow(/WORK_QUEUES declares/);
   });
 });
 

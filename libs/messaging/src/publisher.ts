@@ -5,7 +5,7 @@ import type { ConfirmChannel } from 'amqplib';
 import type { BrokerConnection } from './broker';
 import type { EventEnvelope } from './events';
 import { messagingAttributes } from './span-attributes';
-import { assertExchanges, EVENTS_EXCHANGE } from './topology';
+import { assertTopology, EVENTS_EXCHANGE } from './topology';
 
 export interface PublishOptions {
   /**
@@ -38,7 +38,8 @@ export function createEventPublisher(
     name: 'events-publisher',
     confirm: true,
     publishTimeout: timeoutMs,
-    setup: (ch: ConfirmChannel) => assertExchanges(ch),
+    // Work queues too: an event published before its consumer first starts waits for it.
+    setup: (ch: ConfirmChannel) => assertTopology(ch),
   });
   return {
     publish(event, { parent = context.active() } = {}) {

@@ -12,7 +12,13 @@ import {
 import { type MessagingMetrics, NO_MESSAGING_METRICS } from './messaging-metrics';
 import { RecentEventIds } from './recent-event-ids';
 import { messagingAttributes } from './span-attributes';
-import { assertDeadLetterQueue, assertExchanges, EVENTS_EXCHANGE } from './topology';
+import {
+  assertDeadLetterQueue,
+  assertExchanges,
+  assertWorkQueue,
+  checkWorkQueueBindings,
+  EVENTS_EXCHANGE,
+} from './topology';
 
 /**
  * How the replicas of a service share a stream of events.
@@ -64,6 +70,7 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
     metrics = NO_MESSAGING_METRICS,
   } = options;
   const routingKeys = Object.keys(handlers) as EventType[];
+  if (delivery.kind === 'competing') checkWorkQueueBindings(delivery.queue, routingKeys);
   const recent = new RecentEventIds(10_000);
   let currentQueue: string | undefined;
 
@@ -181,22 +188,10 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
     confirm: true,
     setup: async (ch: ConfirmChannel) => {
       await assertExchanges(ch);
-      const { queue, deadLetterKey, durable } =
+      const queue =
         delivery.kind === 'competing'
-          ? { queue: delivery.queue, deadLetterKey: delivery.queue, durable: true }
-          : {
-              queue: `${delivery.service}.broadcast.${randomUUID()}`,
-              deadLetterKey: `${delivery.service}.broadcast`,
-              durable: false,
-            };
-      const deadLetterArgs = await assertDeadLetterQueue(ch, queue, deadLetterKey);
-      await ch.assertQueue(queue, {
-        durable,
-        exclusive: !durable,
-        autoDelete: !durable,
-        arguments: deadLetterArgs,
-      });
-      for (const key of routingKeys) await ch.bindQueue(queue, EVENTS_EXCHANGE, key);
+          ? await assertWorkQueue(ch, delivery.queue, routingKeys)
+          : await assertBroadcastQueue(ch, delivery.service, routingKeys);
       await options.beforeConsume?.();
       await ch.prefetch(prefetch);
       await ch.consume(queue, (message) => {
@@ -210,6 +205,27 @@ export function subscribe(broker: BrokerConnection, options: SubscribeOptions): 
     queue: () => currentQueue,
     close: () => channel.close(),
   };
+}
+
+/**
+ * Declares a replica's own queue, named afresh on every connect: exclusive, gone with its
+ * connection; its dead letters are kept per service. Returns its name.
+ */
+async function assertBroadcastQueue(
+  channel: ConfirmChannel,
+  service: string,
+  routingKeys: readonly EventType[],
+): Promise<string> {
+  const queue = `${service}.broadcast.${randomUUID()}`;
+  const deadLetterArgs = await assertDeadLetterQueue(channel, queue, `${service}.broadcast`);
+  await channel.assertQueue(queue, {
+    durable: false,
+    exclusive: true,
+    autoDelete: true,
+    arguments: deadLetterArgs,
+  });
+  for (const key of routingKeys) await channel.bindQueue(queue, EVENTS_EXCHANGE, key);
+  return queue;
 }
 
 /** Acking on a channel that just closed throws; the broker redelivers such a message anyway. */
