@@ -398,4 +398,32 @@ describe('outbox relay across a broker restart', () => {
     );
     expect(snapshots).toBeGreaterThanOrEqual(2);
   }, 90_000);
+
+  it('deletes published rows once they are older than the retention, and never a pending one', async () => {
+    await pool.query('TRUNCATE outbox');
+    const sql = pgSqlClient(pool);
+    const events = [registered(100), registered(101), registered(102)];
+    for (const event of events) await sql.$transaction((tx) => enqueueEvent(tx, event));
+    const [old, recent, pending] = events.map((event) => event.id);
+    await pool.query(`UPDATE outbox SET published_at = now() - interval '25 hours' WHERE id = $1`, [
+      old,
+    ]);
+    await pool.query(`UPDATE outbox SET published_at = now() - interval '23 hours' WHERE id = $1`, [
+      recent,
+    ]);
+    await pool.query(`UPDATE outbox SET occurred_at = now() - interval '48 hours' WHERE id = $1`, [
+      pending,
+    ]);
+    const connection = broker('purging-relay');
+    const relay = new OutboxRelay({
+      db: sql,
+      publisher: track(createEventPublisher(connection)),
+      broker: connection,
+      logger,
+    });
+
+    expect(await relay.purgePublished()).toBe(1);
+    const left = await pool.query<{ id: string }>('SELECT id::text AS id FROM outbox ORDER BY id');
+    expect(left.rows.map((row) => row.id).sort()).toEqual([recent, pending].sort());
+  });
 });

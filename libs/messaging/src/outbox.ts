@@ -65,9 +65,19 @@ export interface OutboxRelayOptions {
   /** Polling interval for rows written by other replicas or left over from an outage. */
   intervalMs?: number;
   batchSize?: number;
+  /**
+   * How long published rows are kept (for an operator looking into what went out) before the
+   * relay deletes them; 24 hours by default. Rows not yet published are never deleted.
+   */
+  retainPublishedMs?: number;
+  /** How often the relay deletes published rows past `retainPublishedMs`. */
+  purgeIntervalMs?: number;
   /** Counts publishes to retry; nothing by default. */
   metrics?: MessagingMetrics;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PURGE_BATCH = 5000;
 
 /**
  * Publishes pending outbox rows. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so the relays of
@@ -76,6 +86,7 @@ export interface OutboxRelayOptions {
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
   private published = 0;
@@ -83,14 +94,41 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {}
 
   start(): void {
-    const { intervalMs = 500 } = this.options;
+    const { intervalMs = 500, purgeIntervalMs = 60_000 } = this.options;
     this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
     this.timer.unref();
+    this.purgeTimer = setInterval(
+      () => void this.purgePublished().catch(() => undefined),
+      purgeIntervalMs,
+    );
+    this.purgeTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.purgeTimer);
     await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Deletes rows published `retainPublishedMs` or more before `now`, in batches so that a large
+   * backlog never holds locks for long; without it the table grows by every event ever sent.
+   * Returns how many rows were deleted. Replicas purging at once only wait on each other's locks.
+   */
+  async purgePublished(now: Date = new Date()): Promise<number> {
+    const { db, retainPublishedMs = DAY_MS } = this.options;
+    const cutoff = new Date(now.getTime() - retainPublishedMs);
+    let deleted = 0;
+    for (;;) {
+      const batch = await db.$executeRawUnsafe(
+        `DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE published_at <= $1::timestamptz LIMIT $2)`,
+        cutoff.toISOString(),
+        PURGE_BATCH,
+      );
+      deleted += batch;
+      if (batch < PURGE_BATCH) return deleted;
+    }
   }
 
   /** Events published by this relay since it started. */
