@@ -34,7 +34,8 @@ let rabbit: RabbitMQServer;
 const open: Array<{ close(): Promise<void> }> = [];
 
 beforeAll(async () => {
-  rabbit = await startRabbitMQ();
+  // Its own node, even with a shared TEST_AMQP_URL: a test below stops and restarts it.
+  rabbit = await startRabbitMQ({ own: true });
 }, 90_000);
 
 afterAll(async () => {

@@ -26,6 +26,11 @@ export interface StartRabbitMQOptions {
   schedulers?: number;
   /** Default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Start a node of the caller's own even where TEST_AMQP_URL names a shared broker: for tests
+   * that stop, kill or restart it.
+   */
+  own?: boolean;
 }
 
 export interface RabbitMQServer {
@@ -61,7 +66,7 @@ export const RABBITMQ_NOT_FOUND_MESSAGE =
  */
 export async function startRabbitMQ(options: StartRabbitMQOptions = {}): Promise<RabbitMQServer> {
   const env = options.env ?? process.env;
-  if (env.TEST_AMQP_URL) return externalBroker(env.TEST_AMQP_URL);
+  if (env.TEST_AMQP_URL && !options.own) return externalBroker(env.TEST_AMQP_URL);
 
   const binDir = options.binDir ?? '/usr/lib/rabbitmq/bin';
   if (!findBinDir([binDir], ['rabbitmq-server', 'rabbitmqctl'])) {

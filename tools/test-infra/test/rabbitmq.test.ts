@@ -6,7 +6,7 @@ import { waitFor } from '../src/wait-for';
 import { RABBITMQ_NOT_FOUND_MESSAGE, startRabbitMQ, type RabbitMQServer } from '../src/rabbitmq';
 
 // Stopping and restarting need a broker of our own even where TEST_AMQP_URL names a shared one.
-const ownBroker = { env: { ...process.env, TEST_AMQP_URL: '' } };
+const ownBroker = { own: true };
 
 describe('startRabbitMQ', () => {
   let broker: RabbitMQServer;
