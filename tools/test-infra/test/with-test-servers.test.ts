@@ -1,21 +1,10 @@
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isClosed } from './fixtures/is-closed';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '../src/with-test-servers.ts');
-
-function isClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 /** Runs `script` under with-test-servers; returns what it printed and the CLI's exit code. */
 async function underServers(script: string): Promise<{ stdout: string; code: number }> {
