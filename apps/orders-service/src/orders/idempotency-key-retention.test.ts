@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestService, type TestService } from '../../test/support/test-service';
+import { startBackgroundJobs } from '../dependencies';
 import { forgetExpiredIdempotencyKeys } from './idempotency-key-retention';
 
 const DAY = 24 * 3600;
@@ -67,5 +68,33 @@ describe('forgetExpiredIdempotencyKeys', () => {
     await forget();
     expect(await keysOf(userId)).toEqual([null, 'fresh']);
     expect(await forget()).toBe(0);
+  });
+});
+
+describe('the purge schedule', () => {
+  // Only the timers are fake, so that the test moves the schedule while everything else
+  // (PostgreSQL's connections, promises) runs for real.
+  beforeEach(() =>
+    jest.useFakeTimers({
+      doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask'],
+    }),
+  );
+  afterEach(() => jest.useRealTimers());
+
+  it('forgets expired keys every IDEMPOTENCY_PURGE_INTERVAL in the background jobs', async () => {
+    const interval = service.deps.config.IDEMPOTENCY_PURGE_INTERVAL;
+    const userId = randomUUID();
+    await post(userId, 'scheduled');
+    service.clock.advance(service.deps.config.IDEMPOTENCY_KEY_TTL * 1000);
+    const jobs = startBackgroundJobs(service.deps);
+    try {
+      await jest.advanceTimersByTimeAsync(interval * 1000 - 1000);
+      expect(await keysOf(userId)).toEqual(['scheduled']);
+      await jest.advanceTimersByTimeAsync(1000);
+      await jobs.close(); // waits for the run in progress
+      expect(await keysOf(userId)).toEqual([null]);
+    } finally {
+      await jobs.close();
+    }
   });
 });
