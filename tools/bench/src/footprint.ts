@@ -12,6 +12,20 @@ export interface MemoryParts {
   anonymousMiB: number;
   fileMiB: number;
   threads: number;
+  /** The main thread's V8 heap as the replica's own /metrics reports it, when it answers. */
+  heap?: HeapParts;
+}
+
+/** MiB, from prom-client's default metrics (process.memoryUsage() and V8's heap spaces). */
+export interface HeapParts {
+  /** Reserved by V8 for the main thread's heap: every space's size. */
+  totalMiB: number;
+  usedMiB: number;
+  /** The young generation's reservation (both semi-spaces). */
+  newSpaceMiB: number;
+  oldSpaceMiB: number;
+  /** Memory of ArrayBuffers, Buffers and WebAssembly memories held by JS objects. */
+  externalMiB: number;
 }
 
 export function memoryParts(pid: number | undefined): MemoryParts | undefined {
@@ -52,5 +66,26 @@ export async function idleMemory(
   seconds: number,
 ): Promise<MemoryParts | undefined> {
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return memoryParts(replica.pid);
+  const parts = memoryParts(replica.pid);
+  const heap = await heapParts(replica.operationsUrl);
+  return parts && { ...parts, ...(heap ? { heap } : {}) };
+}
+
+/** The heap figures of a replica's Prometheus metrics (nodejs_* default metrics). */
+export async function heapParts(operationsUrl: string): Promise<HeapParts | undefined> {
+  const response = await fetch(`${operationsUrl}/metrics`).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const text = await response.text();
+  const value = (name: string, space?: string) => {
+    const labels = space ? `\\{[^}]*space="${space}"[^}]*\\}` : '(?:\\{[^}]*\\})?';
+    const match = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(text);
+    return round(Number(match?.[1] ?? Number.NaN) / 1024 / 1024, 1);
+  };
+  return {
+    totalMiB: value('nodejs_heap_size_total_bytes'),
+    usedMiB: value('nodejs_heap_size_used_bytes'),
+    newSpaceMiB: value('nodejs_heap_space_size_total_bytes', 'new'),
+    oldSpaceMiB: value('nodejs_heap_space_size_total_bytes', 'old'),
+    externalMiB: value('nodejs_external_memory_bytes'),
+  };
 }
