@@ -45,7 +45,7 @@ function tokenFromAuthorizationHeader(req: Request): string | undefined {
   let headers = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') headers += 1;
+    if (name.length === 13 && isAuthorization(name)) headers += 1;
   }
   if (headers > 1) throw new InvalidRequestError('Send a single Authorization header');
 
@@ -53,7 +53,7 @@ function tokenFromAuthorizationHeader(req: Request): string | undefined {
   if (value === undefined) return undefined;
   const space = value.indexOf(' ');
   const scheme = space === -1 ? value : value.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') {
+  if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') {
     // Another scheme alone is simply no bearer token (401); a list smuggling one in is not.
     if (/,\s*bearer(\s|$)/i.test(value)) {
       throw new InvalidRequestError('Send a single Authorization scheme');
@@ -66,6 +66,13 @@ function tokenFromAuthorizationHeader(req: Request): string | undefined {
     throw new InvalidRequestError('The Authorization header holds more than a bearer token');
   }
   return credentials;
+}
+
+/** Header names are case-insensitive; the usual spellings skip allocating a lowercased copy. */
+function isAuthorization(name: string): boolean {
+  return (
+    name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization'
+  );
 }
 
 function tokenFromQuery(req: Request): string | undefined {

@@ -119,8 +119,10 @@ export class InMemoryRevocationList implements RevocationList {
   }
 
   isRevoked(token: RevocationSubject): boolean {
-    this.maybeSweep();
-    const now = this.nowSeconds();
+    // One clock read per request: this runs for every request, cached token or not.
+    const nowMs = this.now();
+    this.maybeSweep(nowMs);
+    const now = nowMs / 1000;
     if (this.isLive(this.tokens.get(token.tokenId), now)) return true;
     if (token.sessionId !== undefined && this.isLive(this.sessions.get(token.sessionId), now)) {
       return true;
@@ -180,8 +182,8 @@ export class InMemoryRevocationList implements RevocationList {
     return Math.ceil(this.nowSeconds()) + this.maxTokenLifetimeSeconds;
   }
 
-  private maybeSweep(): void {
-    if (this.now() - this.lastSweepAt >= this.sweepIntervalMs) this.sweep();
+  private maybeSweep(nowMs = this.now()): void {
+    if (nowMs - this.lastSweepAt >= this.sweepIntervalMs) this.sweep();
   }
 }
 
