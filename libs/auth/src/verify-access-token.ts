@@ -68,9 +68,9 @@ export const VERIFIER_DEFAULTS = {
  * The access token verifier every resource service uses.
  *
  * jose imports and validates the JWKs; the signature itself is checked with node:crypto on a
- * KeyObject imported once per key, in its callback form, so the RSA work runs on the libuv
- * thread pool and the event loop stays free. jose's own verify path goes through WebCrypto,
- * which costs several times more per token (see docs/benchmarks.md).
+ * KeyObject imported once per key: synchronously for a token alone, on the libuv thread pool
+ * for tokens that arrive together (verifyWithKey). jose's own verify path goes through
+ * WebCrypto, which costs several times more per token (see docs/benchmarks.md).
  */
 export function createAccessTokenVerifier(
   options: AccessTokenVerifierOptions,
