@@ -274,6 +274,8 @@ function tracingSection(report: Report): string[] {
     `| auth tax (JWT / no check) | ${x(t.authTaxOff)} | ${x(t.authTaxOn)} | |`,
     '',
     `Goal: tracing as deployed (1 trace in 10) costs at most 10 % of throughput, ≥ 0.90x: ${h.met.tracingWithin10Percent ? 'met' : 'not met'}.`,
+    'What each instrumentation costs, and how far two processes of the same build differ on this',
+    'box: "What tracing costs" below.',
     '',
   ];
 }
