@@ -121,6 +121,9 @@ async function measure(
   const throttledBefore = await replicas.throttled(n);
   const busyBefore = machineBusy();
   const result = await load({ url, headers, connections: CONNECTIONS, seconds: SECONDS });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${n} replica(s): ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
   const busy = machineBusy();
   const throttledAfter = await replicas.throttled(n);
   return {
@@ -235,13 +238,15 @@ async function measureScaling(budget: BudgetFactory): Promise<BenchmarkResult> {
     const email = `bench-scaling-${Date.now()}@example.com`;
     const password = 'benchmark password 1234';
     await register(`${stack.gatewayUrl}/auth`, email, password);
-    const { access_token: token } = await login(`${stack.gatewayUrl}/auth`, email, password);
+    // Access tokens live 5 minutes and a run takes longer: a fresh one for each measurement.
+    const token = async () =>
+      (await login(`${stack.gatewayUrl}/auth`, email, password)).access_token;
 
     const rounds: Measurement[][] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const round: Measurement[] = [];
       for (const n of ORDER[r % ORDER.length]!) {
-        const m = await measure(stack, replicas, n, token);
+        const m = await measure(stack, replicas, n, await token());
         log(
           `round ${r + 1}, ${n} replica(s): ${m.result.rps}/s, CPU ${m.cpusUsed.join(', ')}, machine busy ${m.machineCpus} CPUs`,
         );
