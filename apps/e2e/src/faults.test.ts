@@ -2,7 +2,7 @@
 // replicas and the auth service stopped, killed and started again.
 import { type Stack, startStack } from '@dja/stack';
 import { waitFor } from '@dja/test-infra';
-import { ApiClient, registerAndLogIn, request } from './support/api-client';
+import { ApiClient, registerAndLogIn, request } from '@dja/stack-client';
 import { describeStack, type StackInfo } from './support/stack-info';
 import {
   expectAcceptedEverywhere,

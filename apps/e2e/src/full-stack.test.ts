@@ -1,6 +1,6 @@
 // The whole system through the nginx gateway, on the shared stack: balancing across replicas,
 // local verification in every replica, and the token endpoint's refresh rotation.
-import { ApiClient, registerAndLogIn, type TestUser } from './support/api-client';
+import { ApiClient, registerAndLogIn, type TestUser } from '@dja/stack-client';
 import { sharedStack, type StackInfo } from './support/stack-info';
 import {
   expectAcceptedEverywhere,

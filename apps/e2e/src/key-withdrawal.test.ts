@@ -12,7 +12,7 @@ import {
   registerAndLogIn,
   request,
   type TokenSet,
-} from './support/api-client';
+} from '@dja/stack-client';
 import { StackControl } from './support/stack-control';
 import {
   RESOURCE_PROBES,

@@ -1,7 +1,7 @@
 // Services and events on the shared stack: revocations broadcast to every replica, the
 // service-to-service call behind notifications, and data kept per user across services.
 import { waitFor } from '@dja/test-infra';
-import { ApiClient, jwtClaims, registerAndLogIn, type TestUser } from './support/api-client';
+import { ApiClient, jwtClaims, registerAndLogIn, type TestUser } from '@dja/stack-client';
 import { sharedStack, type StackInfo } from './support/stack-info';
 import { expectAcceptedEverywhere, expectRefusedEverywhere } from './support/token-checks';
 

@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '@dja/test-infra';
 import { parse } from 'yaml';
-import { ApiClient, registerAndLogIn, type TestUser } from './support/api-client';
+import { ApiClient, registerAndLogIn, type TestUser } from '@dja/stack-client';
 import { sharedStack, type StackInfo } from './support/stack-info';
 
 const SERVER = 2;

@@ -1,6 +1,12 @@
 // Faults of what the services stand on: the issuer, the broker, a database, a consumer. One
 // stack for this file; every scenario leaves it running as it found it.
-import { call, createOrder, looksLikeStackTrace, registerAndLogIn, type User } from './support/api';
+import {
+  ApiClient,
+  looksLikeStackTrace,
+  registerAndLogIn,
+  request,
+  type TestUser,
+} from '@dja/stack-client';
 import { formatStatuses, Load, sleep, waitFor } from '@dja/test-infra';
 import { markPassed, recordScenario } from './support/results';
 import {
@@ -14,10 +20,12 @@ import {
 
 let stack: Stack;
 let gw: string;
+let api: ApiClient;
 
 beforeAll(async () => {
   stack = await startFaultStack({ auth: 2, orders: 2, profile: 1, notifications: 2 });
   gw = stack.gatewayUrl;
+  api = new ApiClient(gw);
 }, 300_000);
 
 afterAll(async () => {
@@ -40,7 +48,7 @@ async function statusEverywhere(token: string): Promise<string[]> {
   const lines: string[] = [];
   for (const { service, path } of PROBES) {
     for (const replica of stack.replicasOf(service)) {
-      const answer = await call(`${replica.url}${path}`, { token });
+      const answer = await request(`${replica.url}${path}`, { token });
       lines.push(`${replica.name} ${answer.status}`);
     }
   }
@@ -51,7 +59,7 @@ async function statusEverywhere(token: string): Promise<string[]> {
 async function jwksFetches(): Promise<number> {
   let total = 0;
   for (const replica of [...stack.replicasOf('orders'), ...stack.replicasOf('profile')]) {
-    const text = (await call(`${replica.operationsUrl}/metrics`)).text;
+    const text = (await request(`${replica.operationsUrl}/metrics`)).text;
     total += Number(/^\S*auth_jwks_fetches_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
   }
   return total;
@@ -63,8 +71,8 @@ describe('auth-service down for longer than the JWKS freshness', () => {
   it('keeps valid tokens working (stale-if-error), refuses logins cleanly and resumes', async () => {
     // Tokens the verifiers have never seen, so each one is verified with keys that are stale by
     // then, not answered from the verified-token cache.
-    const users: User[] = [];
-    for (let i = 0; i < 6; i++) users.push(await registerAndLogIn(gw));
+    const users: TestUser[] = [];
+    for (let i = 0; i < 6; i++) users.push(await registerAndLogIn(api));
     const fetchesBefore = await jwksFetches();
 
     const downAt = performance.now();
@@ -84,7 +92,7 @@ describe('auth-service down for longer than the JWKS freshness', () => {
     const logins = [];
     for (let i = 0; i < 5; i++) {
       logins.push(
-        await call(`${gw}/auth/login`, {
+        await request(`${gw}/auth/login`, {
           json: { email: users[0]!.email, password: users[0]!.password },
         }),
       );
@@ -99,14 +107,14 @@ describe('auth-service down for longer than the JWKS freshness', () => {
     await waitFor(
       async () =>
         (
-          await call(`${gw}/auth/login`, {
+          await request(`${gw}/auth/login`, {
             json: { email: users[0]!.email, password: users[0]!.password },
           })
         ).status === 200,
       { timeoutMs: 30_000, intervalMs: 200, description: 'logins to work again' },
     );
     const resumeMs = performance.now() - restartedAt;
-    const fresh = await registerAndLogIn(gw);
+    const fresh = await registerAndLogIn(api);
     const afterReturn = await statusEverywhere(fresh.tokens.access_token);
 
     const login = logins[0]!;
@@ -143,10 +151,10 @@ describe('auth-service down for longer than the JWKS freshness', () => {
 
 describe('RabbitMQ stopped while users log out and order', () => {
   it('accepts every request, then delivers every event once and applies the revocations', async () => {
-    const leaving: User[] = [];
-    const staying: User[] = [];
-    for (let i = 0; i < 3; i++) leaving.push(await registerAndLogIn(gw));
-    for (let i = 0; i < 3; i++) staying.push(await registerAndLogIn(gw));
+    const leaving: TestUser[] = [];
+    const staying: TestUser[] = [];
+    for (let i = 0; i < 3; i++) leaving.push(await registerAndLogIn(api));
+    for (let i = 0; i < 3; i++) staying.push(await registerAndLogIn(api));
     const everyone = [...leaving, ...staying];
 
     await stack.rabbitmq.stopBroker();
@@ -169,7 +177,7 @@ describe('RabbitMQ stopped while users log out and order', () => {
     for (const user of leaving) {
       logouts.push(
         (
-          await call(`${gw}/auth/logout`, {
+          await request(`${gw}/auth/logout`, {
             method: 'POST',
             token: user.tokens.access_token,
             json: {},
@@ -291,7 +299,7 @@ describe('RabbitMQ stopped while users log out and order', () => {
 
 describe('the orders database stopped', () => {
   it('answers 503 quickly, leaves other services alone and recovers without a restart', async () => {
-    const user = await registerAndLogIn(gw);
+    const user = await registerAndLogIn(api);
     const orders = stack.replicasOf('orders');
     const pids = orders.map((replica) => replica.pid);
     const dbName = new URL(databaseOf(stack, 'orders')).pathname.slice(1);
@@ -312,14 +320,14 @@ describe('the orders database stopped', () => {
       for (const replica of orders) {
         direct.push({
           replica: replica.name,
-          answer: await call(`${replica.url}/orders`, {
+          answer: await request(`${replica.url}/orders`, {
             token: user.tokens.access_token,
             timeoutMs: 10_000,
           }),
         });
         direct.push({
           replica: replica.name,
-          answer: await call(`${replica.url}/orders`, {
+          answer: await request(`${replica.url}/orders`, {
             token: user.tokens.access_token,
             json: { items: [{ sku: 'DB-DOWN', quantity: 1 }] },
             timeoutMs: 10_000,
@@ -329,7 +337,7 @@ describe('the orders database stopped', () => {
       const viaGateway = [];
       for (let i = 0; i < 4; i++)
         viaGateway.push(
-          await call(`${gw}/orders`, { token: user.tokens.access_token, timeoutMs: 10_000 }),
+          await request(`${gw}/orders`, { token: user.tokens.access_token, timeoutMs: 10_000 }),
         );
 
       const others = new Load({
@@ -342,7 +350,7 @@ describe('the orders database stopped', () => {
         }),
       });
       const othersResult = await others.done();
-      const otherLogin = await call(`${gw}/auth/login`, {
+      const otherLogin = await request(`${gw}/auth/login`, {
         json: { email: user.email, password: user.password },
       });
 
@@ -351,7 +359,7 @@ describe('the orders database stopped', () => {
       for (const replica of orders) {
         await waitFor(
           async () =>
-            (await call(`${replica.url}/orders`, { token: user.tokens.access_token })).status ===
+            (await request(`${replica.url}/orders`, { token: user.tokens.access_token })).status ===
             200,
           {
             timeoutMs: 30_000,
@@ -363,7 +371,7 @@ describe('the orders database stopped', () => {
       const recoveredMs = performance.now() - reallowedAt;
       const gatewayAfter = await waitFor(
         async () => {
-          const answer = await call(`${gw}/orders`, { token: user.tokens.access_token });
+          const answer = await request(`${gw}/orders`, { token: user.tokens.access_token });
           return answer.status === 200 ? answer : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200, description: 'the gateway to serve orders again' },
@@ -378,7 +386,7 @@ describe('the orders database stopped', () => {
             .map(({ replica, answer }) => `${replica} ${answer.status}`)
             .join(', '),
           'time to the error answer, slowest / fastest': `${Math.round(Math.max(...times))} ms / ${Math.round(Math.min(...times))} ms`,
-          'content type and title of the error answer': `${direct[0]!.answer.contentType.split(';')[0]}, ${(direct[0]!.answer.body as { title?: string }).title ?? '?'}`,
+          'content type and title of the error answer': `${direct[0]!.answer.contentType.split(';')[0]}, ${(direct[0]!.answer.body as { title?: string } | null)?.title ?? '?'}`,
           'GET /orders through the gateway': viaGateway
             .map((answer) => `${answer.status} (${answer.contentType.split(';')[0] || 'none'})`)
             .join(', '),
@@ -417,7 +425,7 @@ describe('the orders database stopped', () => {
 
 describe('a consumer killed in the middle of a message', () => {
   it('has the message redelivered and handled exactly once', async () => {
-    const user = await registerAndLogIn(gw);
+    const user = await registerAndLogIn(api);
     const notificationsDb = databaseOf(stack, 'notifications');
     const countFor = (orderId: string) =>
       withDatabase(notificationsDb, async (client) => {
@@ -447,7 +455,7 @@ describe('a consumer killed in the middle of a message', () => {
     // Without profile-service the handler cannot finish: it fails, waits and retries, holding
     // the message unacknowledged.
     await Promise.all(stack.replicasOf('profile').map((replica) => replica.stop()));
-    const created = await createOrder(gw, user.tokens.access_token, 'KILLED-CONSUMER');
+    const created = await api.createOrder(user.tokens.access_token, 'KILLED-CONSUMER');
     expect(created.status).toBe(201);
     const orderId = created.body.id;
     const outboxEventId = await waitFor(

@@ -3,7 +3,14 @@
 // access tokens so that "a token with 20 s left" is a ten-second wait.
 import { join } from 'node:path';
 import { Replica } from '@dja/stack';
-import { call, decodeJwt, login, registerAndLogIn, type User } from './support/api';
+import {
+  ApiClient,
+  jwtClaims,
+  jwtHeader,
+  registerAndLogIn,
+  request,
+  type TestUser,
+} from '@dja/stack-client';
 import {
   failureDetails,
   formatStatuses,
@@ -20,6 +27,7 @@ const TOKEN_TTL_SECONDS = 30;
 
 let stack: Stack;
 let gw: string;
+let api: ApiClient;
 
 beforeAll(async () => {
   stack = await startFaultStack(
@@ -27,6 +35,7 @@ beforeAll(async () => {
     { ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS) },
   );
   gw = stack.gatewayUrl;
+  api = new ApiClient(gw);
 }, 300_000);
 
 afterAll(async () => {
@@ -46,7 +55,7 @@ const failuresAfter = (result: LoadResult, ms: number) =>
 describe('an orders replica taken away under load', () => {
   /** 10 connections reading orders through the gateway for 6 s, 2 s of it gone by. */
   async function ordersUnderLoad() {
-    const user = await registerAndLogIn(gw);
+    const user = await registerAndLogIn(api);
     const load = new Load({
       connections: 10,
       durationMs: 6_000,
@@ -125,10 +134,10 @@ describe('an orders replica taken away under load', () => {
 
 describe('a signing-key rotation under load', () => {
   it('causes no 401, and tokens minted after activation carry the new kid', async () => {
-    const users: User[] = [];
-    for (let i = 0; i < 3; i++) users.push(await registerAndLogIn(gw));
-    const admin = await login(gw, stack.admin.email, stack.admin.password);
-    const oldKid = decodeJwt(users[0]!.tokens.access_token).header.kid as string;
+    const users: TestUser[] = [];
+    for (let i = 0; i < 3; i++) users.push(await registerAndLogIn(api));
+    const admin = await api.login(stack.admin);
+    const oldKid = jwtHeader(users[0]!.tokens.access_token).kid as string;
     const pool = users.map((user) => user.tokens.access_token);
     const kidOf = new Map(pool.map((token) => [token, oldKid]));
     const paths = ['/orders', '/profile/me', '/notifications'];
@@ -150,8 +159,8 @@ describe('a signing-key rotation under load', () => {
     const minter = (async () => {
       for (let i = 0; load.elapsed() < 13_000; i++) {
         const user = users[i % users.length]!;
-        const tokens = await login(gw, user.email, user.password);
-        const kid = decodeJwt(tokens.access_token).header.kid as string;
+        const tokens = await api.login(user);
+        const kid = jwtHeader(tokens.access_token).kid as string;
         minted.push({ atMs: load.elapsed(), kid });
         kidOf.set(tokens.access_token, kid);
         pool.push(tokens.access_token);
@@ -160,7 +169,7 @@ describe('a signing-key rotation under load', () => {
     })();
     await sleep(2_000);
     const rotatedAtMs = load.elapsed();
-    const rotation = await call<{ kid: string; activateAt: string }>(
+    const rotation = await request<{ kid: string; activateAt: string }>(
       `${gw}/auth/admin/keys/rotate`,
       {
         method: 'POST',
@@ -173,9 +182,7 @@ describe('a signing-key rotation under load', () => {
     const [result] = await Promise.all([load.done(), minter]);
     const later: string[] = [];
     for (const user of users)
-      later.push(
-        decodeJwt((await login(gw, user.email, user.password)).access_token).header.kid as string,
-      );
+      later.push(jwtHeader((await api.login(user)).access_token).kid as string);
     const firstNew = minted.find((m) => m.kid === newKid);
 
     recordScenario('5-key-rotation', {
@@ -252,18 +259,18 @@ describe('a replica whose clock is 30 s off', () => {
       skewedReplica('ahead30-tol5', 30_000, 5),
     ]);
     const normal = stack.replicasOf('orders')[1]!;
-    const user = await registerAndLogIn(gw);
+    const user = await registerAndLogIn(api);
     const token = user.tokens.access_token;
-    const exp = decodeJwt(token).claims.exp as number;
+    const exp = jwtClaims(token).exp as number;
 
     // The shift is real: the replica stamps orders from its own clock.
-    const created = await call<{ createdAt: string }>(`${aheadLenient.url}/orders`, {
+    const created = await request<{ createdAt: string }>(`${aheadLenient.url}/orders`, {
       token,
       json: { items: [{ sku: 'SKEW', quantity: 1 }] },
     });
     const measuredSkewS = (Date.parse(created.body.createdAt) - Date.now()) / 1000;
-    const freshAhead = await call(`${aheadLenient.url}/orders`, { token });
-    const freshBehind = await call(`${behindStrict.url}/orders`, { token });
+    const freshAhead = await request(`${aheadLenient.url}/orders`, { token });
+    const freshBehind = await request(`${behindStrict.url}/orders`, { token });
 
     await waitFor(() => exp - Date.now() / 1000 <= 20, {
       timeoutMs: 30_000,
@@ -271,9 +278,9 @@ describe('a replica whose clock is 30 s off', () => {
       description: 'the token to have 20 s left',
     });
     const leftS = exp - Date.now() / 1000;
-    const lateStrict = await call(`${aheadStrict.url}/orders`, { token });
-    const lateLenient = await call(`${aheadLenient.url}/orders`, { token });
-    const lateNormal = await call(`${normal.url}/orders`, { token });
+    const lateStrict = await request(`${aheadStrict.url}/orders`, { token });
+    const lateLenient = await request(`${aheadLenient.url}/orders`, { token });
+    const lateNormal = await request(`${normal.url}/orders`, { token });
 
     recordScenario('6-clock-skew', {
       order: 6,

@@ -3,7 +3,7 @@ import { SECURITY_CASES } from './cases';
 import { expectationFor, type SecurityCase, type Target } from './cases/security-case';
 import { type AttackContext, createAttackContext, createUser } from './testing/attack-context';
 import { type Observation, type ScenarioRow, writeSecurityReport } from './testing/security-report';
-import { bearerError, replicasSettle, send, sendJson } from './testing/stack-client';
+import { bearerError, replicasSettle, sendRaw, sendRawJson } from '@dja/stack-client';
 import { PROBE_PATHS, RESOURCE_SERVICES, replicasOf, securityStack } from './testing/stack-info';
 
 const stack = securityStack();
@@ -40,7 +40,7 @@ afterAll(async () => {
 async function sendCase(item: SecurityCase, target: Target) {
   const request = item.build(ctx, target);
   const path = PROBE_PATHS[target.service] + (request.query ? `?${request.query}` : '');
-  return send(target.baseUrl, { path, headers: request.headers });
+  return sendRaw(target.baseUrl, { path, headers: request.headers });
 }
 
 describe('crafted tokens and requests, through the gateway and at each replica', () => {
@@ -93,7 +93,7 @@ describe('crafted tokens and requests, through the gateway and at each replica',
 
 describe('the token endpoint and the login', () => {
   const tokenRequest = (form: Record<string, string>) =>
-    sendJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', { form });
+    sendRawJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', { form });
 
   it('refuses an access token presented as a refresh token with invalid_grant', async () => {
     const response = await tokenRequest({
@@ -111,7 +111,7 @@ describe('the token endpoint and the login', () => {
 
   it('revokes the whole session when a rotated refresh token is reused', async () => {
     const user = await createUser(stack, 'security-reuse');
-    const rotated = await sendJson<{ access_token: string; refresh_token: string }>(
+    const rotated = await sendRawJson<{ access_token: string; refresh_token: string }>(
       stack.gatewayUrl,
       '/auth/token',
       { form: { grant_type: 'refresh_token', refresh_token: user.refreshToken } },
@@ -128,7 +128,7 @@ describe('the token endpoint and the login', () => {
     // The access token of the revoked session is refused everywhere once the broadcast lands.
     await replicasSettle(
       resourceReplicas.map((replica) => async () => {
-        const response = await send(replica.url, {
+        const response = await sendRaw(replica.url, {
           path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
           headers: [['authorization', `Bearer ${rotated.body.access_token}`]],
         });
@@ -190,7 +190,7 @@ describe('the token endpoint and the login', () => {
     // From a loopback address of its own, so that no other test's sign-ups count against it.
     const limit = stack.throttles.registrationsPerAddress;
     const signUp = (i: number) =>
-      sendJson(stack.gatewayUrl, '/auth/register', {
+      sendRawJson(stack.gatewayUrl, '/auth/register', {
         json: { email: `signup-${i}-${randomUUID()}@example.com`, password: `Pw-${randomUUID()}` },
         headers: [['x-forwarded-for', `198.51.100.${i % 250}`]],
         localAddress: '127.0.0.2',
@@ -218,7 +218,7 @@ describe('the token endpoint and the login', () => {
     const [auth] = replicasOf(stack, 'auth');
     const limit = stack.throttles.registrationsPerAddress;
     const signUp = (i: number) =>
-      sendJson(auth!.url, '/register', {
+      sendRawJson(auth!.url, '/register', {
         json: { email: `direct-${i}-${randomUUID()}@example.com`, password: `Pw-${randomUUID()}` },
         headers: [['x-forwarded-for', `203.0.113.${i % 250}`]],
         localAddress: '127.0.0.3',
@@ -237,7 +237,7 @@ describe('the token endpoint and the login', () => {
   it('throttles failed client authentication per client id with 429 slow_down', async () => {
     const { clientFailures } = stack.throttles;
     const attempt = () =>
-      sendJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', {
+      sendRawJson<{ error?: string }>(stack.gatewayUrl, '/auth/token', {
         form: { grant_type: 'client_credentials' },
         headers: [
           [
@@ -265,7 +265,7 @@ describe('the token endpoint and the login', () => {
   });
 
   async function loginAttempt(email: string, password: string) {
-    const response = await send(stack.gatewayUrl, {
+    const response = await sendRaw(stack.gatewayUrl, {
       method: 'POST',
       path: '/auth/login',
       headers: [['content-type', 'application/json']],
@@ -289,7 +289,7 @@ describe('a flood of tokens with random kids', () => {
   it('makes at most one JWKS fetch per cooldown per replica, and valid requests keep working', async () => {
     const valid = async (i: number) => {
       const replica = resourceReplicas[i % resourceReplicas.length]!;
-      return send(replica.url, {
+      return sendRaw(replica.url, {
         path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
         headers: [['authorization', `Bearer ${ctx.user.accessToken}`]],
       });
@@ -307,7 +307,7 @@ describe('a flood of tokens with random kids', () => {
           const due = started + (i * 1000) / RATE;
           await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
           const replica = resourceReplicas[i % resourceReplicas.length]!;
-          return send(replica.url, {
+          return sendRaw(replica.url, {
             path: PROBE_PATHS[replica.service as keyof typeof PROBE_PATHS],
             headers: [['authorization', `Bearer ${token}`]],
           });
@@ -385,7 +385,7 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** `auth_jwks_fetches_total` of one replica's /metrics, on its operations listener. */
 async function jwksFetches(replicaUrl: string): Promise<number> {
-  const response = await send(replicaUrl, { path: '/metrics' });
+  const response = await sendRaw(replicaUrl, { path: '/metrics' });
   const match = /^auth_jwks_fetches_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(response.body);
   if (!match) throw new Error(`no auth_jwks_fetches_total in ${replicaUrl}/metrics`);
   return Number(match[1]);

@@ -1,5 +1,5 @@
 import { createUser, type TestUser } from './testing/attack-context';
-import { replicasSettle, sendJson } from './testing/stack-client';
+import { replicasSettle, sendRawJson } from '@dja/stack-client';
 import { replicasOf, securityStack, type ServiceName } from './testing/stack-info';
 
 const stack = securityStack();
@@ -25,7 +25,7 @@ beforeAll(async () => {
     createUser(stack, 'security-bob'),
   ]);
   const create = (user: TestUser, sku: string) =>
-    sendJson<Order>(stack.gatewayUrl, '/orders', {
+    sendRawJson<Order>(stack.gatewayUrl, '/orders', {
       token: user.accessToken,
       json: { items: [{ sku, quantity: 1 }] },
     });
@@ -37,10 +37,10 @@ beforeAll(async () => {
   await replicasSettle(
     [alice, bob].flatMap((user) => [
       async () =>
-        (await sendJson(stack.gatewayUrl, '/profile/me', { token: user.accessToken })).status ===
+        (await sendRawJson(stack.gatewayUrl, '/profile/me', { token: user.accessToken })).status ===
         200,
       async () => {
-        const list = await sendJson<{ items: Array<{ orderId: string | null }> }>(
+        const list = await sendRawJson<{ items: Array<{ orderId: string | null }> }>(
           stack.gatewayUrl,
           '/notifications',
           { token: user.accessToken },
@@ -56,9 +56,11 @@ describe("one user's token never reaches another user's data", () => {
   it.each(everywhere('orders'))(
     "GET /orders/:id of Bob's order with Alice's token is 404 ($via)",
     async ({ url }) => {
-      const response = await sendJson(url, `/orders/${bobsOrder.id}`, { token: alice.accessToken });
+      const response = await sendRawJson(url, `/orders/${bobsOrder.id}`, {
+        token: alice.accessToken,
+      });
       expect(response.status).toBe(404);
-      const own = await sendJson<Order>(url, `/orders/${alicesOrder.id}`, {
+      const own = await sendRawJson<Order>(url, `/orders/${alicesOrder.id}`, {
         token: alice.accessToken,
       });
       expect([own.status, own.body.id]).toEqual([200, alicesOrder.id]);
@@ -66,7 +68,7 @@ describe("one user's token never reaches another user's data", () => {
   );
 
   it.each(everywhere('orders'))("GET /orders lists only Alice's orders ($via)", async ({ url }) => {
-    const response = await sendJson<{ items: Order[] }>(url, '/orders', {
+    const response = await sendRawJson<{ items: Order[] }>(url, '/orders', {
       token: alice.accessToken,
     });
     expect(response.status).toBe(200);
@@ -76,22 +78,22 @@ describe("one user's token never reaches another user's data", () => {
   it.each(everywhere('profile'))(
     "PUT /profile/me cannot be aimed at Bob's profile ($via)",
     async ({ url }) => {
-      const before = await sendJson<Record<string, unknown>>(url, '/profile/me', {
+      const before = await sendRawJson<Record<string, unknown>>(url, '/profile/me', {
         token: bob.accessToken,
       });
-      const aimed = await sendJson(url, '/profile/me', {
+      const aimed = await sendRawJson(url, '/profile/me', {
         method: 'PUT',
         token: alice.accessToken,
         json: { displayName: 'Mallory', userId: bob.id, email: bob.email },
       });
       expect(aimed.status).toBe(400);
-      const plain = await sendJson<{ userId: string }>(url, '/profile/me', {
+      const plain = await sendRawJson<{ userId: string }>(url, '/profile/me', {
         method: 'PUT',
         token: alice.accessToken,
         json: { displayName: 'Alice' },
       });
       expect([plain.status, plain.body.userId]).toEqual([200, alice.id]);
-      const after = await sendJson<Record<string, unknown>>(url, '/profile/me', {
+      const after = await sendRawJson<Record<string, unknown>>(url, '/profile/me', {
         token: bob.accessToken,
       });
       expect(after.body).toEqual(before.body);
@@ -101,7 +103,7 @@ describe("one user's token never reaches another user's data", () => {
   it.each(everywhere('profile'))(
     "GET /profiles/:Bob with Alice's user token is 403 ($via)",
     async ({ url }) => {
-      const response = await sendJson(url, `/profiles/${bob.id}`, { token: alice.accessToken });
+      const response = await sendRawJson(url, `/profiles/${bob.id}`, { token: alice.accessToken });
       expect(response.status).toBe(403);
       expect(response.headers['www-authenticate']).toMatch(/error="insufficient_scope"/);
     },
@@ -110,7 +112,7 @@ describe("one user's token never reaches another user's data", () => {
   it.each(everywhere('notifications'))(
     "GET /notifications lists only Alice's ($via)",
     async ({ url }) => {
-      const response = await sendJson<{
+      const response = await sendRawJson<{
         items: Array<{ recipientEmail: string; orderId: string | null }>;
       }>(url, '/notifications', { token: alice.accessToken });
       expect(response.status).toBe(200);

@@ -14,8 +14,8 @@ import { createDatabase, startOtlpReceiver, startPostgres } from '@dja/test-infr
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { type Replica, startStack, type Stack } from '@dja/stack';
+import { ApiClient, probe } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
-import { login, logout, probe, refreshChain, register } from '../src/load/api';
 import {
   cpuSeconds,
   load,
@@ -32,6 +32,7 @@ import {
   type Report,
   writeReport,
 } from '../src/load/report';
+import { refreshChain } from '../src/load/refresh-chain';
 import { ROOT } from '../src/results';
 const PASSWORD = 'benchmark password 1234';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -115,21 +116,17 @@ async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
 
 /** Registers the benchmark user and gives it a few orders to read; its first token. */
 async function prepareUser(stack: Stack): Promise<{ user: BenchUser; token: string }> {
-  const auth = `${stack.gatewayUrl}/auth`;
+  const api = new ApiClient(stack.gatewayUrl);
   const email = `bench-load-${Date.now()}@example.com`;
-  await register(auth, email, PASSWORD);
+  await api.register({ email, password: PASSWORD, name: email.split('@')[0] });
   const user = {
-    auth,
+    auth: api.url(api.authPath),
     email,
-    fresh: async () => (await login(auth, email, PASSWORD)).access_token,
+    fresh: async () => (await api.login({ email, password: PASSWORD })).access_token,
   };
   const token = await user.fresh();
   for (let i = 0; i < 5; i++) {
-    const response = await fetch(`${stack.gatewayUrl}/orders`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ sku: `BENCH-${i}`, quantity: 1 }] }),
-    });
+    const response = await api.createOrder(token, `BENCH-${i}`);
     if (response.status !== 201) throw new Error(`creating orders: ${response.status}`);
   }
   return { user, token };
@@ -333,10 +330,11 @@ async function measureIssuance(stack: Stack, user: BenchUser) {
 async function measureRefreshes(authReplica: Replica, email: string) {
   // autocannon builds each connection's next request before a run ends and never sends it, so
   // every run gets sessions of its own.
+  const replicaApi = ApiClient.ofAuthReplica(authReplica.url);
   const sessions = async () => {
     const tokens: string[] = [];
     for (let i = 0; i < CONNECTIONS; i++) {
-      tokens.push((await login(authReplica.url, email, PASSWORD)).refresh_token);
+      tokens.push((await replicaApi.login({ email, password: PASSWORD })).refresh_token);
     }
     return tokens;
   };
@@ -452,8 +450,8 @@ async function servedShare(url: string, token: string): Promise<Record<string, n
  * first used at every orders replica, then logged out, then every replica is polled directly.
  */
 async function revocationUnderLoad(stack: Stack, email: string, path: string) {
-  const auth = `${stack.gatewayUrl}/auth`;
-  const background = await login(auth, email, PASSWORD);
+  const api = new ApiClient(stack.gatewayUrl);
+  const background = await api.login({ email, password: PASSWORD });
   // With a callback autocannon returns the running instance, which can be stopped.
   const instance = autocannon(
     {
@@ -468,12 +466,12 @@ async function revocationUnderLoad(stack: Stack, email: string, path: string) {
   const worst: number[] = [];
   try {
     for (let i = 0; i < LOGOUTS; i++) {
-      const { access_token: token } = await login(auth, email, PASSWORD);
+      const { access_token: token } = await api.login({ email, password: PASSWORD });
       for (const replica of replicas) {
         if ((await probe(`${replica.url}${path}`, token)).status !== 200)
           throw new Error('warm-up failed');
       }
-      await logout(auth, token);
+      await api.logout(token);
       const loggedOut = performance.now();
       const times = await Promise.all(
         replicas.map(async (replica) => {

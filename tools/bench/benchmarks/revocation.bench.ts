@@ -15,6 +15,7 @@
  * that key.
  */
 import { type Replica, startStack, type Stack } from '@dja/stack';
+import { ApiClient, type Credentials, jwtHeader, probe, type TokenSet } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 
 const LOGOUTS = Number(process.env.LOGOUTS ?? 200);
@@ -28,73 +29,33 @@ const PROBES: Record<string, string> = {
   'notifications-service': '/notifications?limit=1',
 };
 
-async function json<T>(response: Response): Promise<T> {
-  if (!response.ok)
-    throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function login(stack: Stack, email: string, password: string): Promise<string> {
-  const response = await fetch(`${stack.gatewayUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  return (await json<{ access_token: string }>(response)).access_token;
-}
-
-const probe = (replica: Replica, token: string) =>
-  fetch(`${replica.url}${PROBES[replica.spec.app]}`, {
-    headers: { authorization: `Bearer ${token}` },
-  }).then(async (response) => {
-    await response.arrayBuffer();
-    return response.status;
-  });
+const probeStatus = async (replica: Replica, token: string) =>
+  (await probe(`${replica.url}${PROBES[replica.spec.app]}`, token)).status;
 
 /** Milliseconds from `since` until `replica` first refuses `token`. */
 async function timeToRefusal(replica: Replica, token: string, since: number): Promise<number> {
   for (let attempt = 0; attempt < 10_000; attempt++) {
-    const status = await probe(replica, token);
+    const status = await probeStatus(replica, token);
     if (status === 401) return performance.now() - since;
     if (status !== 200) throw new Error(`${replica.name} answered ${status}`);
   }
   throw new Error(`${replica.name} never refused the token`);
 }
 
-interface Tokens {
-  access_token: string;
-  refresh_token: string;
+/** The tokens of a successful refresh. */
+async function refreshed(api: ApiClient, tokens: TokenSet): Promise<TokenSet> {
+  const response = await api.refresh(tokens.refresh_token);
+  if (response.status !== 200)
+    throw new Error(`refresh answered ${response.status}: ${response.text}`);
+  return response.body as TokenSet;
 }
 
-const post = (stack: Stack, path: string, body: unknown, token?: string) =>
-  fetch(`${stack.gatewayUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-
-const refresh = async (stack: Stack, tokens: Tokens) =>
-  json<Tokens>(
-    await fetch(`${stack.gatewayUrl}/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refresh_token,
-      }),
-    }),
-  );
-
-const kidOf = (token: string): string =>
-  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+const kidOf = (token: string) => jwtHeader(token).kid as string;
 
 /** Every replica serves `token` (a refreshed one may wait for the JWKS refetch to finish). */
 async function acceptedEverywhere(replicas: Replica[], token: string): Promise<void> {
   for (let tries = 0; ; tries++) {
-    const answers = await Promise.all(replicas.map((replica) => probe(replica, token)));
+    const answers = await Promise.all(replicas.map((replica) => probeStatus(replica, token)));
     if (answers.every((status) => status === 200)) return;
     if (tries > 100) throw new Error(`replicas answered ${answers.join(',')} to a fresh token`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -103,30 +64,28 @@ async function acceptedEverywhere(replicas: Replica[], token: string): Promise<v
 
 /** Per drill: ms from the withdraw 200 to the last replica refusing, and the call itself. */
 async function keyWithdrawalDrills(
+  api: ApiClient,
   stack: Stack,
   replicas: Replica[],
-  user: { email: string; password: string },
+  user: Credentials,
 ): Promise<{ worst: number[]; callMs: number[] }> {
-  const logIn = async (email: string, password: string) =>
-    json<Tokens>(await post(stack, '/auth/login', { email, password }));
-  let holder = await logIn(user.email, user.password);
-  let admin = await logIn(stack.admin.email, stack.admin.password);
+  let holder = await api.login(user);
+  let admin = await api.login(stack.admin);
   const worst: number[] = [];
   const callMs: number[] = [];
   for (let i = 0; i < DRILLS; i++) {
     const token = holder.access_token;
-    const warm = await Promise.all(replicas.map((replica) => probe(replica, token)));
+    const warm = await Promise.all(replicas.map((replica) => probeStatus(replica, token)));
     if (warm.some((status) => status !== 200))
       throw new Error(`warm-up answered ${warm.join(',')}`);
 
     const started = performance.now();
-    const response = await post(
-      stack,
+    const response = await api.call<{ activeKid: string }>(
       `/auth/admin/keys/${kidOf(token)}/withdraw`,
-      {},
-      admin.access_token,
+      { json: {}, token: admin.access_token },
     );
-    const { activeKid } = await json<{ activeKid: string }>(response);
+    if (response.status !== 200) throw new Error(`withdraw answered ${response.status}`);
+    const { activeKid } = response.body;
     const withdrawn = performance.now();
     callMs.push(withdrawn - started);
     const times = await Promise.all(
@@ -134,7 +93,7 @@ async function keyWithdrawalDrills(
     );
     worst.push(Math.max(...times));
 
-    [holder, admin] = [await refresh(stack, holder), await refresh(stack, admin)];
+    [holder, admin] = [await refreshed(api, holder), await refreshed(api, admin)];
     if (kidOf(holder.access_token) !== activeKid) throw new Error('refresh kept the old key');
     await acceptedEverywhere(replicas, holder.access_token);
     if ((i + 1) % 10 === 0) console.error(`… ${i + 1} key withdrawals`);
@@ -150,23 +109,20 @@ async function main(): Promise<BenchmarkResult> {
   console.error('starting the stack…');
   const stack = await startStack({ port: 0, onProgress: (m) => console.error(`… ${m}`) });
   try {
+    const api = new ApiClient(stack.gatewayUrl);
     const replicas = stack.replicas.filter((r) => r.spec.app in PROBES);
     const password = 'benchmark password 1234';
     const users = Math.ceil(LOGOUTS / SESSIONS_PER_USER);
     for (let u = 0; u < users; u++) {
-      await json(
-        await fetch(`${stack.gatewayUrl}/auth/register`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: `bench-${u}@example.com`, password, name: `Bench ${u}` }),
-        }),
-      );
+      await api.register({ email: `bench-${u}@example.com`, password, name: `Bench ${u}` });
     }
+    const accessToken = async (email: string) =>
+      (await api.login({ email, password })).access_token;
     // Profiles are created from user.registered; wait until the last one exists everywhere.
-    const lastUser = await login(stack, `bench-${users - 1}@example.com`, password);
+    const lastUser = await accessToken(`bench-${users - 1}@example.com`);
     for (
       let tries = 0;
-      (await probe(
+      (await probeStatus(
         replicas.find((r) => r.spec.app === 'profile-service')!,
         lastUser,
       )) !== 200;
@@ -179,18 +135,13 @@ async function main(): Promise<BenchmarkResult> {
     const worst: number[] = [];
     const logoutMs: number[] = [];
     for (let i = 0; i < LOGOUTS; i++) {
-      const token = await login(stack, `bench-${i % users}@example.com`, password);
-      const warm = await Promise.all(replicas.map((replica) => probe(replica, token)));
+      const token = await accessToken(`bench-${i % users}@example.com`);
+      const warm = await Promise.all(replicas.map((replica) => probeStatus(replica, token)));
       if (warm.some((status) => status !== 200))
         throw new Error(`warm-up answered ${warm.join(',')}`);
 
       const started = performance.now();
-      const logout = await fetch(`${stack.gatewayUrl}/auth/logout`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
-      if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);
+      await api.logout(token);
       const loggedOut = performance.now();
       logoutMs.push(loggedOut - started);
       const times = await Promise.all(
@@ -202,7 +153,7 @@ async function main(): Promise<BenchmarkResult> {
 
     worst.sort((a, b) => a - b);
     logoutMs.sort((a, b) => a - b);
-    const drills = await keyWithdrawalDrills(stack, replicas, {
+    const drills = await keyWithdrawalDrills(api, stack, replicas, {
       email: `bench-0@example.com`,
       password,
     });

@@ -29,7 +29,8 @@ import {
 import { type BenchmarkResult, type Figure, figure, runBenchmark } from '../src/benchmark';
 import { runBenchmarkProcess } from '../src/benchmark-process';
 import { idleMemory, timedStart } from '../src/footprint';
-import { login, refreshChain, register } from '../src/load/api';
+import { ApiClient } from '@dja/stack-client';
+import { refreshChain } from '../src/load/refresh-chain';
 import { cpuSeconds, load, median, round } from '../src/measure';
 import { type Runtime, previousRuntime, runtimeOf } from '../src/node-binaries';
 import type { BenchmarkName } from '../src/registry';
@@ -200,7 +201,10 @@ async function refreshGrants(
     // autocannon builds each connection's next request and never sends it: fresh sessions per run.
     const queue: string[] = [];
     for (let i = 0; i < CONNECTIONS; i++) {
-      queue.push((await login(replica.url, email, PASSWORD)).refresh_token);
+      queue.push(
+        (await ApiClient.ofAuthReplica(replica.url).login({ email, password: PASSWORD }))
+          .refresh_token,
+      );
     }
     const cpu = cpuSeconds(replica.pid);
     const result = await load({
@@ -260,7 +264,11 @@ async function stackBenchmarks(runtimes: Runtime[], compared: Comparisons): Prom
     }
     log('refresh grants…');
     const email = `bench-runtimes-${Date.now()}@example.com`;
-    await register(`${stack.gatewayUrl}/auth`, email, PASSWORD);
+    await new ApiClient(stack.gatewayUrl).register({
+      email,
+      password: PASSWORD,
+      name: email.split('@')[0],
+    });
     await onBothRuntimes(stack, 'auth', runtimes, (replicas) =>
       refreshGrants(replicas, runtimes, email, compared),
     );

@@ -13,13 +13,13 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { type Replica, startStack, type Stack } from '@dja/stack';
+import { ApiClient, probe } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 import type { ChartRow } from '../src/chart';
 import { type CpuBudget, cpuBudgets } from '../src/cpu-budget';
 
 type BudgetFactory = Awaited<ReturnType<typeof cpuBudgets>>;
 import { writeChart, writeDocsSection } from '../src/docs';
-import { login, probe, register } from '../src/load/api';
 import { cpuSeconds, load, type LoadResult, median, medianOf, round } from '../src/measure';
 
 /**
@@ -237,10 +237,10 @@ async function measureScaling(budget: BudgetFactory): Promise<BenchmarkResult> {
     replicas = await BudgetedReplicas.create(stack, budget);
     const email = `bench-scaling-${Date.now()}@example.com`;
     const password = 'benchmark password 1234';
-    await register(`${stack.gatewayUrl}/auth`, email, password);
+    const api = new ApiClient(stack.gatewayUrl);
+    await api.register({ email, password, name: email.split('@')[0] });
     // Access tokens live 5 minutes and a run takes longer: a fresh one for each measurement.
-    const token = async () =>
-      (await login(`${stack.gatewayUrl}/auth`, email, password)).access_token;
+    const token = async () => (await api.login({ email, password })).access_token;
 
     const rounds: Measurement[][] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -1,34 +1,9 @@
 import { createAccessTokenVerifier } from '@dja/auth';
+import { RFC_8414_MEMBERS } from '@dja/stack-client';
 import request from 'supertest';
 import { registerAndLogIn, useTestService } from '../../test/support/test-service';
 
 const service = useTestService();
-
-/** Every member RFC 8414 §2 defines; the metadata may use no other name but registered ones. */
-const RFC_8414_FIELDS = [
-  'issuer',
-  'authorization_endpoint',
-  'token_endpoint',
-  'jwks_uri',
-  'registration_endpoint',
-  'scopes_supported',
-  'response_types_supported',
-  'response_modes_supported',
-  'grant_types_supported',
-  'token_endpoint_auth_methods_supported',
-  'token_endpoint_auth_signing_alg_values_supported',
-  'service_documentation',
-  'ui_locales_supported',
-  'op_policy_uri',
-  'op_tos_uri',
-  'revocation_endpoint',
-  'revocation_endpoint_auth_methods_supported',
-  'revocation_endpoint_auth_signing_alg_values_supported',
-  'introspection_endpoint',
-  'introspection_endpoint_auth_methods_supported',
-  'introspection_endpoint_auth_signing_alg_values_supported',
-  'code_challenge_methods_supported',
-];
 
 describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
   it('describes the issuer with URLs under its public prefix', async () => {
@@ -53,7 +28,7 @@ describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
 
   it('uses only the members RFC 8414 defines, plus the one it names for access token algorithms', async () => {
     const res = await request(service.app).get('/.well-known/oauth-authorization-server');
-    const allowed = new Set([...RFC_8414_FIELDS, 'access_token_signing_alg_values_supported']);
+    const allowed = new Set([...RFC_8414_MEMBERS, 'access_token_signing_alg_values_supported']);
     expect(Object.keys(res.body).filter((name) => !allowed.has(name))).toEqual([]);
     for (const required of ['issuer', 'response_types_supported']) {
       expect(res.body).toHaveProperty(required);

@@ -2,7 +2,7 @@
 // through the compose gateway, then faults, each followed by the journey again, and nothing left
 // after `down -v`. The steps share one stack and run in order.
 import { Load, sleep, waitFor } from '@dja/test-infra';
-import { registerAndLogIn, type TestUser } from '../support/api-client';
+import { registerAndLogIn, type TestUser } from '@dja/stack-client';
 import { isInvalidTokenRefusal } from '../support/token-checks';
 import { composeRun } from './support/compose-run';
 import { ComposeStack } from './support/compose-stack';

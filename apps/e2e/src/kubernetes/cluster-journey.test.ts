@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES, SERVICES } from '@dja/stack';
-import { ApiClient, registerAndLogIn } from '../support/api-client';
+import { ApiClient, registerAndLogIn } from '@dja/stack-client';
 import { type ReplicaNames, walkJourney } from '../support/journey';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
 // replica of every service seen answering it.
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@dja/test-infra';
-import { type ApiClient, type ApiResponse, registerAndLogIn, request } from './api-client';
+import { type ApiClient, type ApiResponse, registerAndLogIn, request } from '@dja/stack-client';
 import { isInvalidTokenRefusal } from './token-checks';
 
 /**

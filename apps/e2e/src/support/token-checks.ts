@@ -1,6 +1,6 @@
 // This folder is test code; the rule is meant for the services' production code under apps/.
 import { waitFor } from '@dja/test-infra';
-import { type ApiResponse, request } from './api-client';
+import { type ApiResponse, request } from '@dja/stack-client';
 import { RESOURCE_PROBES, replicasOf, type StackInfo } from './stack-info';
 
 /** Revocations cross the broker to every replica; this bounds how long that may take. */

@@ -17,7 +17,7 @@ import {
   type TestSigningKey,
 } from '@dja/auth/testing';
 import { type AttackerListener, startAttackerListener } from './attacker-listener';
-import { bearerError, replicasSettle, send, sendJson } from './stack-client';
+import { bearerError, replicasSettle, sendRaw, sendRawJson } from '@dja/stack-client';
 import { type SecurityStackInfo, RESOURCE_SERVICES, replicasOf, PROBE_PATHS } from './stack-info';
 
 export interface TestUser {
@@ -61,7 +61,7 @@ let counter = 0;
 export async function createUser(stack: SecurityStackInfo, label: string): Promise<TestUser> {
   const email = `${label}-${process.pid}-${++counter}-${randomUUID().slice(0, 8)}@example.com`;
   const password = `Pw-${randomUUID()}`;
-  const registered = await sendJson<{ id: string }>(stack.gatewayUrl, '/auth/register', {
+  const registered = await sendRawJson<{ id: string }>(stack.gatewayUrl, '/auth/register', {
     json: { email, password, name: label },
   });
   if (registered.status !== 201) {
@@ -85,7 +85,7 @@ export async function login(
   email: string,
   password: string,
 ): Promise<{ access_token: string; refresh_token: string }> {
-  const response = await sendJson<{ access_token: string; refresh_token: string }>(
+  const response = await sendRawJson<{ access_token: string; refresh_token: string }>(
     stack.gatewayUrl,
     '/auth/login',
     { json: { email, password } },
@@ -98,7 +98,7 @@ export async function createAttackContext(stack: SecurityStackInfo): Promise<Att
   const privateKey = createPrivateKey(readFileSync(stack.signingKeyFile, 'utf8'));
   const publicKey = createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' });
-  const jwks = await sendJson<{ keys: Array<Record<string, unknown>> }>(
+  const jwks = await sendRawJson<{ keys: Array<Record<string, unknown>> }>(
     stack.gatewayUrl,
     '/auth/.well-known/jwks.json',
   );
@@ -133,14 +133,14 @@ export async function createAttackContext(stack: SecurityStackInfo): Promise<Att
     createUser(stack, 'security-logged-out'),
     createUser(stack, 'security-suspended'),
   ]);
-  const logout = await send(stack.gatewayUrl, {
+  const logout = await sendRaw(stack.gatewayUrl, {
     method: 'POST',
     path: '/auth/logout',
     headers: [['authorization', `Bearer ${loggedOut.accessToken}`]],
   });
   if (logout.status !== 204) throw new Error(`logout: ${logout.status} ${logout.body}`);
   const admin = await login(stack, stack.admin.email, stack.admin.password);
-  const suspend = await send(stack.gatewayUrl, {
+  const suspend = await sendRaw(stack.gatewayUrl, {
     method: 'POST',
     path: `/auth/admin/users/${suspended.id}/suspend`,
     headers: [['authorization', `Bearer ${admin.access_token}`]],
@@ -151,7 +151,7 @@ export async function createAttackContext(stack: SecurityStackInfo): Promise<Att
     RESOURCE_SERVICES.flatMap((service) =>
       replicasOf(stack, service).flatMap((replica) =>
         [loggedOut.accessToken, suspended.accessToken].map((token) => async () => {
-          const response = await send(replica.url, {
+          const response = await sendRaw(replica.url, {
             path: PROBE_PATHS[service],
             headers: [['authorization', `Bearer ${token}`]],
           });

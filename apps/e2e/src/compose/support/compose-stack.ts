@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@dja/test-infra';
-import { ApiClient } from '../../support/api-client';
+import { ApiClient } from '@dja/stack-client';
 import { Compose, type Container, exec } from './docker';
 import type { ReplicaNames } from '../../support/journey';
 

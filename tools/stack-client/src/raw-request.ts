@@ -1,8 +1,10 @@
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { encodeBody, parseBody, type RequestOptions } from './request';
 
 /**
- * A request exactly as a test crafts it. Headers are a list, so the same name may appear twice
- * (fetch would merge them into one line) and values may hold bytes fetch refuses.
+ * A request exactly as a test crafts it, sent with node:http. Headers are a list, so the same
+ * name may appear twice (fetch would merge them into one line) and values may hold bytes fetch
+ * refuses.
  */
 export interface RawRequest {
   method?: string;
@@ -31,7 +33,7 @@ export interface RawResponse {
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** Sends one request with node:http; never throws for an HTTP status or a closed connection. */
-export function send(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
+export function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = httpRequest(new URL(raw.path, baseUrl), {
@@ -75,68 +77,43 @@ export function send(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
 }
 
 /** `error="..."` of an RFC 6750 challenge, null for a challenge without one, undefined for none. */
-export function bearerError(response: RawResponse): string | null | undefined {
+export function bearerError(response: Pick<RawResponse, 'headers'>): string | null | undefined {
   const challenge = response.headers['www-authenticate'];
   if (typeof challenge !== 'string' || !/^Bearer\b/.test(challenge)) return undefined;
   return /\berror="([^"]*)"/.exec(challenge)?.[1] ?? null;
 }
 
-/** JSON helpers for the few ordinary API calls the fixtures make. */
-export async function sendJson<T = unknown>(
+export interface RawJsonOptions extends Pick<RequestOptions, 'method' | 'token' | 'json' | 'form'> {
+  /** Extra request headers, e.g. a forged X-Forwarded-For. */
+  headers?: ReadonlyArray<readonly [string, string]>;
+  localAddress?: string;
+}
+
+/**
+ * An ordinary API call (body and answer as `request` has them) over node:http, for what fetch
+ * cannot do: send from another local address, or repeat a header.
+ */
+export async function sendRawJson<T = unknown>(
   baseUrl: string,
   path: string,
-  options: {
-    method?: string;
-    token?: string;
-    json?: unknown;
-    form?: Record<string, string>;
-    /** Extra request headers, e.g. a forged X-Forwarded-For. */
-    headers?: ReadonlyArray<readonly [string, string]>;
-    localAddress?: string;
-  } = {},
+  options: RawJsonOptions = {},
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: T }> {
   const headers: Array<readonly [string, string]> = [
     ['accept', 'application/json'],
     ...(options.headers ?? []),
   ];
-  let body: string | undefined;
-  if (options.token) headers.push(['authorization', `Bearer ${options.token}`]);
-  if (options.json !== undefined) {
-    headers.push(['content-type', 'application/json']);
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    headers.push(['content-type', 'application/x-www-form-urlencoded']);
-    body = new URLSearchParams(options.form).toString();
-  }
-  const response = await send(baseUrl, {
+  const body = encodeBody(options, (name, value) => headers.push([name, value]));
+  const response = await sendRaw(baseUrl, {
     method: options.method ?? (body === undefined ? 'GET' : 'POST'),
     path,
     headers,
     body,
     localAddress: options.localAddress,
   });
-  let parsed: unknown = response.body;
-  try {
-    parsed = response.body === '' ? null : JSON.parse(response.body);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body: parsed as T };
-}
-
-/** Polls every check until each has returned true once; fails after `timeoutMs`. */
-export async function replicasSettle(
-  checks: ReadonlyArray<() => Promise<boolean>>,
-  description: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let pending = [...checks];
-  while (pending.length > 0) {
-    const outcomes = await Promise.all(pending.map((check) => check()));
-    pending = pending.filter((_, index) => !outcomes[index]);
-    if (pending.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const contentType = String(response.headers['content-type'] ?? '');
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: parseBody(response.body, contentType) as T,
+  };
 }
