@@ -30,6 +30,10 @@ import { cpuSeconds, load, type LoadResult, median, medianOf, round } from '../s
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.15);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Connections per running replica: with a fixed total, each added replica gets fewer requests
+ * at a time, and a replica at its quota serves them at more CPU each (11:24 run, docs/benchmarks.md).
+ */
 const CONNECTIONS = 16;
 /** `fail_timeout` of the local gateway's upstream servers (tools/stack/src/gateway.ts). */
 const GATEWAY_FAIL_TIMEOUT_MS = 5000;
@@ -116,11 +120,11 @@ async function measure(
       await load({ url: `${replica.url}/orders?limit=10`, headers, connections: 4, seconds: 2 });
     } while (cpuSeconds(replica.pid) < WARM_UP_CPU_SECONDS && Date.now() < until);
   }
-  await load({ url, headers, connections: CONNECTIONS, seconds: 1 });
+  await load({ url, headers, connections: CONNECTIONS * n, seconds: 1 });
   const cpuBefore = running.map((r) => cpuSeconds(r.pid));
   const throttledBefore = await replicas.throttled(n);
   const busyBefore = machineBusy();
-  const result = await load({ url, headers, connections: CONNECTIONS, seconds: SECONDS });
+  const result = await load({ url, headers, connections: CONNECTIONS * n, seconds: SECONDS });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${n} replica(s): ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
@@ -161,7 +165,7 @@ function markdown(
     HEADING,
     '',
     `**What is measured.** \`GET /orders?limit=10\` through the nginx gateway (autocannon, ${CONNECTIONS}`,
-    `connections, ${SECONDS} s per run) with 1, 2 and 3 orders replicas running. Each orders replica`,
+    `connections per running replica, ${SECONDS} s per run) with 1, 2 and 3 orders replicas running. Each orders replica`,
     `runs in a cgroup of its own with a CPU quota of **${REPLICA_CPUS} CPU** (CFS quota, what`,
     '`docker run --cpus` and a Kubernetes CPU limit set); nginx, PostgreSQL, RabbitMQ, the auth',
     'service and the load generator have no budget. All of them, budgeted or not, sit in one',
@@ -194,11 +198,11 @@ function markdown(
       .map((l) => l.toFixed(1))
       .join(
         ', ',
-      )} at the end of the run). As the cores fill, each CPU-second does less work (shared`,
-    'caches, the hypervisor), so a replica at its quota serves fewer requests than the one replica',
-    'alone did, and throughput stops growing linearly. The replicas share nothing else: verification',
-    'is local (keys cached, revocations pushed), so adding one adds no work anywhere but its share of',
-    'gateway and PostgreSQL work.',
+      )} at the end of the run). Even with every replica at its quota and the machine not full, the`,
+    'work a replica does per CPU-second at its quota moves from round to round: the next section',
+    'has what the runs showed. The replicas share nothing else: verification is local (keys',
+    'cached, revocations pushed), so adding one adds no work anywhere but its share of gateway and',
+    'PostgreSQL work.',
     '',
     'Per round (2xx/s for 1, 2, 3 replicas): ' +
       rounds
