@@ -19,7 +19,7 @@ import { ApiClient, type Credentials, jwtHeader, probe, type TokenSet } from '@d
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 
 const LOGOUTS = Number(process.env.LOGOUTS ?? 200);
-const DRILLS = Number(process.env.DRILLS ?? 50);
+const DRILLS = Number(process.env.DRILLS ?? 200);
 const SESSIONS_PER_USER = 20;
 const TARGET_P99_MS = 50;
 
