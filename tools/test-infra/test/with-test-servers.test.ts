@@ -41,7 +41,7 @@ describe('with-test-servers', () => {
       const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
       client.connect().then(() => client.query('SELECT 1 AS one')).then(async ({ rows }) => {
         await client.end();
-        console.log('postgres answered', rows[0].one);
+        console.log('postgres answered ' + rows[0].one); // one string: under FORCE_COLOR console.log colours a number
         process.exit(3);
       });`;
     const { stdout, code } = await underServers(script);
