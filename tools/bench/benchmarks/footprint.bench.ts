@@ -8,7 +8,8 @@
  * for a few seconds and its resident memory is read from /proc, split into anonymous memory
  * (heaps, thread stacks, allocations) and file-backed pages (node itself, mapped libraries).
  */
-import { type Replica, type ServiceName, SERVICES, startStack } from '@dja/stack';
+import { type Replica, type ServiceName, SERVICES } from '@dja/stack';
+import { log, startBenchStack } from '../src/bench-stack';
 import { type BenchmarkResult, type Figure, figure, runBenchmark } from '../src/benchmark';
 import { idleMemory, type MemoryParts, timedStart } from '../src/footprint';
 import { median } from '../src/measure';
@@ -21,7 +22,6 @@ const TARGETS: Record<ServiceName, { readyMs: number; idleMiB: number }> = {
   profile: { readyMs: 1000, idleMiB: 100 },
   notifications: { readyMs: 1000, idleMiB: 100 },
 };
-const log = (message: string) => process.stderr.write(`${message}\n`);
 
 interface ServiceFootprint {
   service: ServiceName;
@@ -89,13 +89,7 @@ function figures(measured: ServiceFootprint[]): Figure[] {
 }
 
 async function main(): Promise<BenchmarkResult> {
-  log('starting the stack…');
-  const stack = await startStack({
-    port: 0,
-    replicas: { auth: 1, orders: 1, profile: 1, notifications: 1 },
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    onProgress: (m) => log(`… ${m}`),
-  });
+  const stack = await startBenchStack({ auth: 1, orders: 1, profile: 1, notifications: 1 });
   try {
     const measured: ServiceFootprint[] = [];
     for (const replica of stack.replicas) {

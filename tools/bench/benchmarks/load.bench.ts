@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import { createDatabase, startOtlpReceiver, startPostgres } from '@dja/test-infra';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { type Replica, startStack, type Stack } from '@dja/stack';
+import { type Replica, type Stack } from '@dja/stack';
+import { log, startBenchStack } from '../src/bench-stack';
 import { ApiClient, probe } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 import {
@@ -39,7 +40,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 16;
 const LOGOUTS = Number(process.env.LOGOUTS ?? 40);
-const log = (message: string) => process.stderr.write(`${message}\n`);
 /** The samplers of the traced runs: the SDK's default, and the production overlay's. */
 const EVERY_REQUEST = { OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
 const ONE_IN_TEN = {
@@ -49,14 +49,7 @@ const ONE_IN_TEN = {
 
 async function main(): Promise<BenchmarkResult> {
   const started = Date.now();
-  log('starting the stack…');
-  const stack = await startStack({
-    port: 0,
-    replicas: { auth: 2, orders: 3, profile: 1, notifications: 1 },
-    // One log line per request would be part of every figure; warnings only.
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    onProgress: (m) => log(`… ${m}`),
-  });
+  const stack = await startBenchStack({ auth: 2, orders: 3, profile: 1, notifications: 1 });
   const memory = new MemorySampler(stack);
   try {
     const report = await run(stack, memory);

@@ -18,14 +18,8 @@
  */
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  Replica,
-  SERVICE_NAMES,
-  SERVICES,
-  type ServiceName,
-  type Stack,
-  startStack,
-} from '@dja/stack';
+import { Replica, SERVICE_NAMES, SERVICES, type ServiceName, type Stack } from '@dja/stack';
+import { log, startBenchStack } from '../src/bench-stack';
 import { type BenchmarkResult, type Figure, figure, runBenchmark } from '../src/benchmark';
 import { runBenchmarkProcess } from '../src/benchmark-process';
 import { idleMemory, timedStart } from '../src/footprint';
@@ -50,7 +44,6 @@ const IN_PROCESS = {
   },
   'revocation-memory': { env: {}, keys: undefined },
 } satisfies Partial<Record<BenchmarkName, { env: NodeJS.ProcessEnv; keys?: string[] }>>;
-const log = (message: string) => process.stderr.write(`${message}\n`);
 
 /** 0 is Node.js 20, 1 is Node.js 24. */
 type Side = 0 | 1;
@@ -248,13 +241,7 @@ async function refreshGrants(
 }
 
 async function stackBenchmarks(runtimes: Runtime[], compared: Comparisons): Promise<void> {
-  log('starting the stack…');
-  const stack = await startStack({
-    port: 0,
-    replicas: { auth: 1, orders: 1, profile: 1, notifications: 1 },
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    onProgress: (m) => log(`… ${m}`),
-  });
+  const stack = await startBenchStack({ auth: 1, orders: 1, profile: 1, notifications: 1 });
   try {
     for (const service of SERVICE_NAMES) {
       log(`${service}: ${STARTS} starts on each binary…`);

@@ -12,7 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { type Replica, startStack, type Stack } from '@dja/stack';
+import { type Replica, type Stack } from '@dja/stack';
+import { log, startBenchStack } from '../src/bench-stack';
 import { ApiClient, probe } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
 import type { ChartRow } from '../src/chart';
@@ -46,7 +47,6 @@ const ORDER: number[][] = [
   [2, 1, 3],
 ];
 const HEADING = '## Scaling under a CPU budget (npm run bench -- scaling)';
-const log = (message: string) => process.stderr.write(`${message}\n`);
 
 interface Measurement {
   replicas: number;
@@ -229,13 +229,7 @@ async function main(): Promise<BenchmarkResult> {
 }
 
 async function measureScaling(budget: BudgetFactory): Promise<BenchmarkResult> {
-  log('starting the stack…');
-  const stack = await startStack({
-    port: 0,
-    replicas: { auth: 1, orders: 3, profile: 1, notifications: 1 },
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    onProgress: (m) => log(`… ${m}`),
-  });
+  const stack = await startBenchStack({ auth: 1, orders: 3, profile: 1, notifications: 1 });
   let replicas: BudgetedReplicas | undefined;
   try {
     replicas = await BudgetedReplicas.create(stack, budget);
