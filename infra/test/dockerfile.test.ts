@@ -1,4 +1,4 @@
-import { SERVICES } from '@dja/stack';
+import { NODE_FLAGS, SERVICES } from '@dja/stack';
 import { argsOf, readDockerfileStages, stage } from './dockerfile';
 
 const stages = readDockerfileStages();
@@ -52,6 +52,11 @@ describe('Dockerfile', () => {
     for (const { app } of Object.values(SERVICES)) {
       expect(argsOf(migrate, 'COPY')).toContainEqual(`apps/${app}/prisma apps/${app}/prisma`);
     }
+  });
+
+  it('runs the bundle with the node flags of the local stack (compose and Kubernetes use this CMD)', () => {
+    const [cmd] = argsOf(stage(stages, 'runtime'), 'CMD');
+    expect(JSON.parse(cmd!)).toEqual(['node', ...NODE_FLAGS, 'dist/main.js']);
   });
 
   it('starts through the entrypoint that loads *_FILE secrets', () => {

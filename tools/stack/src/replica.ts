@@ -7,6 +7,15 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from './topology';
 
 const ROOT = join(__dirname, '../../..');
 
+/**
+ * The flags every service process runs with, here and in the image (the Dockerfile's CMD, which
+ * compose and Kubernetes use; infra/test/dockerfile.test.ts checks they agree). No
+ * `--enable-source-maps`: the bundles carry their packages, and mapping one stack trace made
+ * Node parse the whole map, 16 MiB of heap and 300 ms per process (docs/benchmarks.md,
+ * "Footprint"). The maps stay beside each bundle for `node --enable-source-maps` when debugging.
+ */
+export const NODE_FLAGS: readonly string[] = [];
+
 export interface ReplicaSpec {
   app: string;
   id: string;
@@ -67,7 +76,7 @@ export class Replica {
   async start({ timeoutMs = 60_000, readyPollMs = 100 } = {}): Promise<void> {
     const { app, env, logFile, node = process.execPath } = this.spec;
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(node, ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js')], {
+    const child = spawn(node, [...NODE_FLAGS, join(ROOT, 'dist/apps', app, 'main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
