@@ -1,3 +1,4 @@
+import { traceRequests } from '@dja/telemetry';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -67,6 +68,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.set('trust proxy', [...options.trustedProxies]);
   app.set('query parser', 'simple');
   const isShuttingDown = options.isShuttingDown ?? (() => false);
+  // First, so that every later middleware and its listeners run inside the request's span.
+  app.use(traceRequests());
   app.use((_req, res, next) => {
     // Draining: tell keep-alive clients (the gateway) to open their next request elsewhere.
     if (isShuttingDown()) res.setHeader('Connection', 'close');

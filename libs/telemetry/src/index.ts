@@ -14,4 +14,5 @@ export {
   startSpan,
   withActiveSpan,
 } from './spans';
+export { redactCredentials, type ServerSpanOptions, traceRequests } from './server-spans';
 export { isTracingConfigured, TELEMETRY_VARIABLES } from './settings';

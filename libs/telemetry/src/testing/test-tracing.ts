@@ -5,6 +5,7 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
+  type Sampler,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
@@ -19,9 +20,12 @@ export interface TestTracing {
  * A real tracer provider, W3C propagator and async context manager, registered globally for one
  * test file, keeping ended spans in memory. What the SDK does in a service, minus the export.
  */
-export function installTestTracing(): TestTracing {
+export function installTestTracing(options: { sampler?: Sampler } = {}): TestTracing {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    sampler: options.sampler,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

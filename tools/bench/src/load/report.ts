@@ -23,6 +23,10 @@ export interface Report {
     authTaxOn: number;
     jwtOnVsOff: number;
     jwtSampledVsOff: number;
+    /** Throughput of the process sampling 1 in 10 over the untraced one's, round by round. */
+    jwtSampledPerRound: number[];
+    /** CPU per request of the process sampling 1 in 10 over the untraced one's (median ratio). */
+    cpuSampledVsOff: number;
     cpuPerRequestMicros: { off: number; on: number; sampled: number };
     loadAverage: number[];
   };
@@ -272,6 +276,8 @@ function tracingSection(report: Report): string[] {
     `| throughput / tracing off | 1.00x | ${x(t.jwtOnVsOff)} | **${x(t.jwtSampledVsOff)}** |`,
     `| CPU per request (µs) | ${cpu.jwt} | ${cpu.jwtTraced} | ${cpu.jwtSampled} |`,
     `| auth tax (JWT / no check) | ${x(t.authTaxOff)} | ${x(t.authTaxOn)} | |`,
+    '',
+    `1 trace in 10 / off, per round: ${t.jwtSampledPerRound.map(x).join(', ')}; CPU per request, 1 trace in 10 / off (median of per-round ratios): ${x(t.cpuSampledVsOff)}.`,
     '',
     `Goal: tracing as deployed (1 trace in 10) costs at most 10 % of throughput, ≥ 0.90x: ${h.met.tracingWithin10Percent ? 'met' : 'not met'}.`,
     'What each instrumentation costs, and how far two processes of the same build differ on this',
