@@ -58,11 +58,23 @@ export function parseAccessTokenJws(token: unknown, maxLength: number): AccessTo
   };
 }
 
-export function decodeJsonSegment(segment: string, part: 'header' | 'payload'): unknown {
+/**
+ * Base64url-decodes a segment and parses it as JSON. With `scratch` (at least as many bytes as
+ * the segment has characters, so nothing is cut off) the bytes are decoded into it rather than
+ * into a new Buffer: the caller owns it and nothing else uses it until this returns.
+ */
+export function decodeJsonSegment(
+  segment: string,
+  part: 'header' | 'payload',
+  scratch?: Buffer,
+): unknown {
   // Base64url text of length 4n+1 cannot come from any byte string; Buffer would drop the rest.
   if (segment.length % 4 === 1) throw malformed(`${part} is not base64url`);
   try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    if (scratch === undefined || scratch.length < segment.length) {
+      return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    }
+    return JSON.parse(scratch.toString('utf8', 0, scratch.write(segment, 'base64url')));
   } catch (error) {
     throw malformed(`${part} is not JSON`, error);
   }

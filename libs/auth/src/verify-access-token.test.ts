@@ -111,6 +111,20 @@ describe('createAccessTokenVerifier accepts', () => {
     await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'user-1' });
   });
 
+  it('decodes non-ASCII claims, in one token after another and in tokens of any allowed length', async () => {
+    const roomy = verifierFor(issuer, { maxTokenLength: 16_384 });
+    // One verifier decodes each token into the same space: nothing of one may leak into the next.
+    for (const [sub, padding] of [
+      ['Zoë-ß-漢字', 'x'.repeat(6000)],
+      ['a', ''],
+      ['Ünïcødé 😀', 'y'.repeat(9000)], // longer than the 8 KiB space: Buffers of its own
+      ['b', 'z'],
+    ]) {
+      const token = issuer.mint({ sub, padding });
+      await expect(roomy.verify(token)).resolves.toMatchObject({ subject: sub });
+    }
+  });
+
   it('returns a frozen principal', async () => {
     const principal = await verifier.verify(issuer.mint({ scope: 'a' }));
     expect(Object.isFrozen(principal)).toBe(true);
