@@ -143,13 +143,17 @@ async function main(): Promise<BenchmarkResult> {
 
   // Short slices, interleaved: on a shared 2-core machine load drifts, so each round's rates are
   // divided by the same round's baseline and the median ratio over all rounds is reported.
+  // Each round starts one row further down the plan: a row pays for what the row before it left
+  // behind (garbage, a major GC under way, pool threads winding down), and in a fixed order
+  // every round would bill the same row for the same neighbour.
   const rates = new Map<string, number[]>();
   const ratios = new Map<string, number[]>();
   const push = (map: Map<string, number[]>, key: string, value: number) =>
     map.set(key, [...(map.get(key) ?? []), value]);
   for (let round = 0; round < ROUNDS; round += 1) {
     const measured = new Map<string, number>();
-    for (const [name, concurrency] of plan) {
+    const shift = round % plan.length;
+    for (const [name, concurrency] of [...plan.slice(shift), ...plan.slice(0, shift)]) {
       const { perSecond, perCpuSecond } = await throughput(
         scenarios[name] as Operation,
         concurrency,
