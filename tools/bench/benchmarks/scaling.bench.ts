@@ -41,7 +41,7 @@ const WARM_UP_ROUNDS = Number(process.env.BENCH_WARM_UP_ROUNDS ?? 1);
  * Connections per running replica: with a fixed total, each added replica gets fewer requests
  * at a time, and a replica at its quota serves them at more CPU each (11:24 run, docs/benchmarks.md).
  */
-const CONNECTIONS = 16;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** `fail_timeout` of the local gateway's upstream servers (tools/stack/src/gateway.ts). */
 const GATEWAY_FAIL_TIMEOUT_MS = 5000;
 /** CPU seconds a replica has used, start-up included, before it is measured. */
