@@ -29,6 +29,8 @@ import { cpuSeconds, load, type LoadResult, median, medianOf, round } from '../s
  * (docs/benchmarks.md, "Scaling under a CPU budget").
  */
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.15);
+/** The CFS period each replica's quota is a share of (Docker's `--cpu-period`). */
+const CPU_PERIOD_MS = Number(process.env.BENCH_CPU_PERIOD_MS ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
@@ -179,7 +181,7 @@ function markdown(
     '',
     `**What is measured.** \`GET /orders?limit=10\` through the nginx gateway (autocannon, ${CONNECTIONS}`,
     `connections per running replica, ${SECONDS} s per run) with 1, 2 and 3 orders replicas running. Each orders replica`,
-    `runs in a cgroup of its own with a CPU quota of **${REPLICA_CPUS} CPU** (CFS quota, what`,
+    `runs in a cgroup of its own with a CPU quota of **${REPLICA_CPUS} CPU** (CFS quota over a ${CPU_PERIOD_MS} ms period, what`,
     '`docker run --cpus` and a Kubernetes CPU limit set); nginx, PostgreSQL, RabbitMQ, the auth',
     'service and the load generator have no budget. All of them, budgeted or not, sit in one',
     'cgroup with the scheduler weight of 64 ordinary processes, so that the other work on this',
@@ -232,7 +234,9 @@ function markdown(
 async function main(): Promise<BenchmarkResult> {
   // This process (the load generator) and all it starts (nginx, PostgreSQL, RabbitMQ, the other
   // services) run outside every budget, in a group of the run's parent; see src/cpu-budget.ts.
-  const budget = await cpuBudgets(`dja-bench-scaling-${process.pid}`);
+  const budget = await cpuBudgets(`dja-bench-scaling-${process.pid}`, {
+    periodUs: CPU_PERIOD_MS * 1000,
+  });
   const outside = await budget('outside', undefined);
   await outside.add(process.pid);
   try {

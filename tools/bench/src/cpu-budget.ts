@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const PERIOD_US = 100_000;
+/** The CFS period of Docker and Kubernetes. */
+const DEFAULT_PERIOD_US = 100_000;
 
 interface Hierarchy {
   root: string;
@@ -41,6 +42,8 @@ export interface CpuBudget {
 export interface CpuBudgetOptions {
   /** Scheduler weight of all the run's groups together, in ordinary processes. Default 64. */
   weight?: number;
+  /** The CFS period each quota is a share of, in microseconds. Default 100 000. */
+  periodUs?: number;
 }
 
 /**
@@ -49,7 +52,7 @@ export interface CpuBudgetOptions {
  */
 export async function cpuBudgets(
   name: string,
-  { weight = 64 }: CpuBudgetOptions = {},
+  { weight = 64, periodUs = DEFAULT_PERIOD_US }: CpuBudgetOptions = {},
 ): Promise<(label: string, cpus: number | undefined) => Promise<CpuBudget>> {
   const hierarchy = findHierarchy();
   if (!hierarchy) throw new Error('no cgroup cpu controller found under /sys/fs/cgroup');
@@ -66,7 +69,7 @@ export async function cpuBudgets(
   return async (label, cpus) => {
     const dir = join(parent, label);
     await mkdir(dir, { recursive: true });
-    if (cpus !== undefined) await setQuota(hierarchy, dir, cpus);
+    if (cpus !== undefined) await setQuota(hierarchy, dir, cpus, periodUs);
     return {
       cpus,
       add: (pid) => writeFile(join(dir, 'cgroup.procs'), String(pid)),
@@ -89,11 +92,16 @@ export async function cpuBudgets(
   };
 }
 
-async function setQuota(hierarchy: Hierarchy, dir: string, cpus: number): Promise<void> {
-  const quota = Math.round(cpus * PERIOD_US);
-  if (hierarchy.version === 2) await writeFile(join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
+async function setQuota(
+  hierarchy: Hierarchy,
+  dir: string,
+  cpus: number,
+  periodUs: number,
+): Promise<void> {
+  const quota = Math.round(cpus * periodUs);
+  if (hierarchy.version === 2) await writeFile(join(dir, 'cpu.max'), `${quota} ${periodUs}`);
   else {
-    await writeFile(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
+    await writeFile(join(dir, 'cpu.cfs_period_us'), String(periodUs));
     await writeFile(join(dir, 'cpu.cfs_quota_us'), String(quota));
   }
 }
