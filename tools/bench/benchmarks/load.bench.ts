@@ -169,6 +169,7 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
     noneTraced: read(traced.urls.none, traced.child.pid),
     jwtTraced: read(traced.urls.jwt, traced.child.pid, bearer(token)),
     jwtSampled: read(sampled.urls.jwt, sampled.child.pid, bearer(token)),
+    noneSampled: read(sampled.urls.none, sampled.child.pid),
   };
   const loadAverage = loadavg()[0]!;
   const measured = await rotatedRounds(variants);
@@ -185,6 +186,20 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
     authTaxOn: round(perRound('jwtTraced', 'noneTraced')),
     jwtOnVsOff: round(perRound('jwtTraced', 'jwt')),
     jwtSampledVsOff: round(perRound('jwtSampled', 'jwt')),
+    authTaxSampled: round(perRound('jwtSampled', 'noneSampled')),
+    // Issue 12's figure: the auth tax of the process sampling 1 in 10 over the untraced one's,
+    // round by round. Each tax is a ratio within one process, so the spread between processes
+    // on this box (docs/benchmarks.md, "What tracing costs") divides out.
+    authTaxSampledVsOff: round(
+      median(
+        rounds.jwtSampled.map(
+          (r, i) =>
+            r.rps /
+            Math.max(rounds.noneSampled[i]!.rps, 1) /
+            (rounds.jwt[i]!.rps / Math.max(rounds.none[i]!.rps, 1)),
+        ),
+      ),
+    ),
     jwtSampledPerRound: rounds.jwtSampled.map((r, i) =>
       round(r.rps / Math.max(rounds.jwt[i]!.rps, 1)),
     ),
@@ -407,6 +422,7 @@ function headline(
     tracingAuthTaxOn: authTax.tracing.authTaxOn,
     tracingJwtOnVsOff: authTax.tracing.jwtOnVsOff,
     tracingJwtSampledVsOff: authTax.tracing.jwtSampledVsOff,
+    tracingAuthTaxSampledVsOff: authTax.tracing.authTaxSampledVsOff,
     jwtWithAuthDownRps: authTax.jwtAuthDown.rps,
     sessionWithStoreDownRps: authTax.sessionStoreDown.rps,
     gatewayRps: gateway.map((g) => ({ replicas: g.replicas, rps: g.result.rps })),
@@ -418,7 +434,9 @@ function headline(
     revocationP99Ms: revocation.p99Ms,
     met: {
       authTax: authTax.authTax >= 0.95,
-      // Tracing on as deployed (1 trace in 10) costs the authenticated path at most 10 %.
+      // Issue 12: with tracing on as deployed (1 trace in 10) the auth tax is at most 10 % more.
+      tracingAuthTaxWithin10Percent: authTax.tracing.authTaxSampledVsOff >= 0.9,
+      // Stricter: tracing costs the whole authenticated request at most 10 % of throughput.
       tracingWithin10Percent: authTax.tracing.jwtSampledVsOff >= 0.9,
       refreshes: refreshesPerCore >= 1200,
       logins: loginsPerCore >= 2 * 15,
@@ -587,6 +605,14 @@ function loadFigures(report: Report): BenchmarkResult['figures'] {
       unit: 'x',
       judgedBy: 'same app without auth',
       target: { atLeast: 0.95 },
+    }),
+    figure({
+      key: 'tracingAuthTax',
+      label: 'auth tax (JWT / no check) with tracing on (1 trace in 10)',
+      value: report.tracing.authTaxSampledVsOff,
+      unit: 'x',
+      judgedBy: 'the auth tax with tracing off, same rounds',
+      target: { atLeast: 0.9 },
     }),
     figure({
       key: 'tracingSampledVsOff',

@@ -3,7 +3,14 @@ import { writeChart, writeDocsSection } from '../docs';
 import type { LoadResult } from '../measure';
 
 type InProcessVariant =
-  'none' | 'jwt' | 'session' | 'replica' | 'noneTraced' | 'jwtTraced' | 'jwtSampled';
+  | 'none'
+  | 'jwt'
+  | 'session'
+  | 'replica'
+  | 'noneTraced'
+  | 'jwtTraced'
+  | 'noneSampled'
+  | 'jwtSampled';
 
 export interface Report {
   machine: { cpus: number; model: string; node: string; loadAverage: number[] };
@@ -23,6 +30,10 @@ export interface Report {
     authTaxOn: number;
     jwtOnVsOff: number;
     jwtSampledVsOff: number;
+    /** JWT over no check in the process sampling 1 in 10. */
+    authTaxSampled: number;
+    /** That auth tax over the untraced process's, median of per-round ratios (issue 12). */
+    authTaxSampledVsOff: number;
     /** Throughput of the process sampling 1 in 10 over the untraced one's, round by round. */
     jwtSampledPerRound: number[];
     /** CPU per request of the process sampling 1 in 10 over the untraced one's (median ratio). */
@@ -269,17 +280,19 @@ function tracingSection(report: Report): string[] {
     ...TABLE_HEAD,
     row('no token check, tracing on (every request)', p.noneTraced),
     row('JWT verified locally, tracing on (every request)', p.jwtTraced),
+    row('no token check, tracing on (1 in 10)', p.noneSampled),
     row('JWT verified locally, tracing on (1 in 10)', p.jwtSampled),
     '',
     '| JWT path | tracing off | on, every request | on, 1 trace in 10 |',
     '| --- | ---: | ---: | ---: |',
     `| throughput / tracing off | 1.00x | ${x(t.jwtOnVsOff)} | **${x(t.jwtSampledVsOff)}** |`,
     `| CPU per request (µs) | ${cpu.jwt} | ${cpu.jwtTraced} | ${cpu.jwtSampled} |`,
-    `| auth tax (JWT / no check) | ${x(t.authTaxOff)} | ${x(t.authTaxOn)} | |`,
+    `| auth tax (JWT / no check) | ${x(t.authTaxOff)} | ${x(t.authTaxOn)} | ${x(t.authTaxSampled)} |`,
     '',
     `1 trace in 10 / off, per round: ${t.jwtSampledPerRound.map(x).join(', ')}; CPU per request, 1 trace in 10 / off (median of per-round ratios): ${x(t.cpuSampledVsOff)}.`,
     '',
-    `Goal: tracing as deployed (1 trace in 10) costs at most 10 % of throughput, ≥ 0.90x: ${h.met.tracingWithin10Percent ? 'met' : 'not met'}.`,
+    `Issue 12's goal: with tracing on as deployed (1 trace in 10), the auth tax is at most 10 % more than with tracing off. Auth tax on / auth tax off, median of per-round ratios (each tax measured within one process): **${x(t.authTaxSampledVsOff)}** (≥ 0.90x: ${h.met.tracingAuthTaxWithin10Percent ? 'met' : 'not met'}).`,
+    `The stricter reading, tracing costing the whole authenticated request at most 10 % of its throughput (1 trace in 10 / off across two processes, above): ${x(t.jwtSampledVsOff)}, ${h.met.tracingWithin10Percent ? 'met' : 'not met'}.`,
     'What each instrumentation costs, and how far two processes of the same build differ on this',
     'box: "What tracing costs" below.',
     '',
