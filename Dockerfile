@@ -22,7 +22,7 @@ RUN npm ci --no-audit --no-fund
 # The Prisma clients are generated here (the build target depends on prisma-generate) and
 # bundled into each dist/apps/<app>/main.js with the plain-JavaScript packages; what stays in
 # node_modules is what cannot be bundled (Prisma's runtime, argon2) or must be patched when
-# tracing is on (express, pg, pino, the OpenTelemetry SDK): apps/<app>/project.json "build".
+# tracing is on (express, pg, pino, the OpenTelemetry SDK): tools/build/bundle-service.sh.
 FROM deps AS build
 COPY nx.json tsconfig.base.json jest.preset.js ./
 COPY libs libs
