@@ -1,3 +1,4 @@
+import { forgetQueryCompilerSourceOnceConnected } from '@dja/http';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
@@ -6,7 +7,9 @@ export type Database = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
 export function connectDatabase(url: string): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  forgetQueryCompilerSourceOnceConnected(db);
+  return db;
 }
 
 /** True when `error` is the unique-constraint violation Prisma reports as P2002. */

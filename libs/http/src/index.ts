@@ -33,6 +33,10 @@ export {
   shutdownSwitch,
 } from './service';
 export { type PeriodicTaskOptions, startPeriodicTask } from './periodic-task';
+export {
+  forgetQueryCompilerSource,
+  forgetQueryCompilerSourceOnceConnected,
+} from './prisma-query-compiler';
 export { securityHeaders } from './security-headers';
 export { createServiceApp, operationsApp, servedBy, type ServiceAppOptions } from './service-app';
 export {
