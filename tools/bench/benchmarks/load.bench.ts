@@ -33,6 +33,15 @@ import {
   type Report,
   writeReport,
 } from '../src/load/report';
+import {
+  authTaxRatios,
+  cpuRatio,
+  loadWithCpu,
+  type MeasuredLoad,
+  pairedRounds,
+  pairRatios,
+  sideResults,
+} from '../src/load/paired';
 import { refreshChain } from '../src/load/refresh-chain';
 import { ROOT } from '../src/results';
 const PASSWORD = 'benchmark password 1234';
@@ -40,6 +49,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 16;
 const LOGOUTS = Number(process.env.LOGOUTS ?? 40);
+/**
+ * Rounds of the tracing pairs, and the CPU quota of each of the three app processes while they
+ * run: two processes at their quotas, the load generator and PostgreSQL fit in two cores.
+ */
+const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 8);
+const PAIRED_CPUS = Number(process.env.BENCH_PAIRED_CPUS ?? 0.5);
 /** The samplers of the traced runs: the SDK's default, and the production overlay's. */
 const EVERY_REQUEST = { OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
 const ONE_IN_TEN = {
@@ -73,6 +88,8 @@ interface BenchUser {
 }
 
 type Variant = keyof Report['inProcess'];
+/** What runs in rotated rounds one after the other; the traced processes run in pairs. */
+type SequentialVariant = 'none' | 'jwt' | 'session' | 'replica';
 
 async function run(stack: Stack, memory: MemorySampler): Promise<Report> {
   const { user, token } = await prepareUser(stack);
@@ -161,60 +178,72 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
-  const variants: Record<Variant, () => Promise<MeasuredLoad>> = {
+  const variants: Record<SequentialVariant, () => Promise<MeasuredLoad>> = {
     none: read(server.urls.none, server.child.pid),
     jwt: read(server.urls.jwt, server.child.pid, bearer(token)),
     session: read(server.urls.session, server.child.pid, bearer(sessionId)),
     replica: read(direct.url, direct.pid, bearer(token)),
-    noneTraced: read(traced.urls.none, traced.child.pid),
-    jwtTraced: read(traced.urls.jwt, traced.child.pid, bearer(token)),
-    jwtSampled: read(sampled.urls.jwt, sampled.child.pid, bearer(token)),
-    noneSampled: read(sampled.urls.none, sampled.child.pid),
   };
   const loadAverage = loadavg()[0]!;
   const measured = await rotatedRounds(variants);
-  const rounds = mapVariants(measured, (results) => results.map((r) => r.result));
+  log('tracing off and on, in pairs at the same time…');
+  const processes = { off: server, sampled, every: traced };
+  const paired = await pairedRounds(
+    { off: server.child.pid!, sampled: sampled.child.pid!, every: traced.child.pid! },
+    (side, path) =>
+      read(
+        processes[side].urls[path],
+        processes[side].child.pid,
+        path === 'jwt' ? bearer(token) : undefined,
+      )(),
+    { rounds: PAIRED_ROUNDS, cpus: PAIRED_CPUS },
+  );
+  const all: Record<Variant, MeasuredLoad[]> = {
+    ...measured,
+    jwtSampled: sideResults(paired, 'sampled', 'jwt', 1),
+    noneSampled: sideResults(paired, 'sampled', 'none', 1),
+    jwtTraced: sideResults(paired, 'every', 'jwt', 1),
+    noneTraced: sideResults(paired, 'every', 'none', 1),
+  };
+  const rounds = mapVariants(all, (results) => results.map((r) => r.result));
   const perRound = (a: Variant, b: Variant) =>
     median(rounds[a].map((r, i) => r.rps / Math.max(rounds[b][i]!.rps, 1)));
   // CPU time of the serving process per request: steadier than throughput on a shared box.
-  const cpuPerRequest = mapVariants(measured, (results) =>
+  const cpuPerRequest = mapVariants(all, (results) =>
     round(median(results.map((r) => r.cpuMicrosPerRequest)), 0),
   );
   const authTax = round(perRound('jwt', 'none'));
   const tracing = {
     authTaxOff: authTax,
     authTaxOn: round(perRound('jwtTraced', 'noneTraced')),
-    jwtOnVsOff: round(perRound('jwtTraced', 'jwt')),
-    jwtSampledVsOff: round(perRound('jwtSampled', 'jwt')),
     authTaxSampled: round(perRound('jwtSampled', 'noneSampled')),
-    // Issue 12's figure: the auth tax of the process sampling 1 in 10 over the untraced one's,
-    // round by round. Each tax is a ratio within one process, so the spread between processes
-    // on this box (docs/benchmarks.md, "What tracing costs") divides out.
-    authTaxSampledVsOff: round(
-      median(
-        rounds.jwtSampled.map(
-          (r, i) =>
-            r.rps /
-            Math.max(rounds.noneSampled[i]!.rps, 1) /
-            (rounds.jwt[i]!.rps / Math.max(rounds.none[i]!.rps, 1)),
-        ),
-      ),
-    ),
-    jwtSampledPerRound: rounds.jwtSampled.map((r, i) =>
-      round(r.rps / Math.max(rounds.jwt[i]!.rps, 1)),
-    ),
-    // The second figure: CPU per request of the process sampling 1 in 10 over the untraced one's.
-    cpuSampledVsOff: round(
-      median(
-        measured.jwtSampled.map(
-          (m, i) => m.cpuMicrosPerRequest / measured.jwt[i]!.cpuMicrosPerRequest,
-        ),
-      ),
-    ),
+    // Each pair ran at the same time under the same quota: traced / untraced throughput.
+    jwtOnVsOff: round(median(pairRatios(paired, 'every', 'jwt'))),
+    jwtSampledVsOff: round(median(pairRatios(paired, 'sampled', 'jwt'))),
+    jwtSampledPerRound: pairRatios(paired, 'sampled', 'jwt').map((r) => round(r)),
+    // Issue 12's figure: the auth tax with 1 trace in 10 over the auth tax with tracing off,
+    // which is the JWT pair's ratio over the no-check pair's, round by round.
+    authTaxSampledVsOff: round(median(authTaxRatios(paired, 'sampled'))),
+    authTaxSampledVsOffPerRound: authTaxRatios(paired, 'sampled'),
+    authTaxOnVsOff: round(median(authTaxRatios(paired, 'every'))),
+    cpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt'),
     cpuPerRequestMicros: {
-      off: cpuPerRequest.jwt,
+      off: round(
+        median(sideResults(paired, 'sampled', 'jwt', 0).map((m) => m.cpuMicrosPerRequest)),
+        0,
+      ),
       on: cpuPerRequest.jwtTraced,
       sampled: cpuPerRequest.jwtSampled,
+    },
+    paired: {
+      cpus: paired.cpus,
+      rounds: PAIRED_ROUNDS,
+      throttledPeriods: paired.throttledPeriods,
+      cpusUsed: {
+        off: median(paired.rounds.flatMap((r) => Object.values(r).map(([off]) => off.cpusUsed))),
+        sampled: median(sideResults(paired, 'sampled', 'jwt', 1).map((m) => m.cpusUsed)),
+        every: median(sideResults(paired, 'every', 'jwt', 1).map((m) => m.cpusUsed)),
+      },
     },
     loadAverage: [round(loadAverage, 1), round(loadavg()[0]!, 1)],
   };
@@ -248,10 +277,10 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
  * Rounds rotate the order, so that no variant always follows the same one; a ratio is then the
  * median of per-round ratios, each taken a few seconds apart on the same shared cores.
  */
-async function rotatedRounds(
-  variants: Record<Variant, () => Promise<MeasuredLoad>>,
-): Promise<Record<Variant, MeasuredLoad[]>> {
-  const names = Object.keys(variants) as Variant[];
+async function rotatedRounds<V extends string>(
+  variants: Record<V, () => Promise<MeasuredLoad>>,
+): Promise<Record<V, MeasuredLoad[]>> {
+  const names = Object.keys(variants) as V[];
   const rounds = mapVariants(variants, () => [] as MeasuredLoad[]);
   // Warm-up: every process has served before its first measured round.
   for (const name of names) if (name !== 'session') await variants[name]();
@@ -264,26 +293,13 @@ async function rotatedRounds(
   return rounds;
 }
 
-interface MeasuredLoad {
-  result: LoadResult;
-  /** CPU time (user + system) of the serving process per 2xx response. */
-  cpuMicrosPerRequest: number;
-}
-
-async function loadWithCpu(
-  pid: number | undefined,
-  options: Parameters<typeof load>[0],
-): Promise<MeasuredLoad> {
-  const before = cpuSeconds(pid);
-  const result = await load(options);
-  const used = cpuSeconds(pid) - before;
-  return { result, cpuMicrosPerRequest: (used / Math.max(result.ok, 1)) * 1e6 };
-}
-
-function mapVariants<T, U>(byVariant: Record<Variant, T>, f: (value: T) => U): Record<Variant, U> {
+function mapVariants<V extends string, T, U>(
+  byVariant: Record<V, T>,
+  f: (value: T) => U,
+): Record<V, U> {
   return Object.fromEntries(
     Object.entries(byVariant).map(([name, value]) => [name, f(value as T)]),
-  ) as Record<Variant, U>;
+  ) as Record<V, U>;
 }
 
 /** 3: reads through the gateway with three orders replicas, then two, one, and three again. */
