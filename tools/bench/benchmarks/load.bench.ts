@@ -556,11 +556,17 @@ async function seedSessions(url: string, principal: unknown): Promise<string> {
   }
 }
 
+/** BENCH_APP_PROFILE=<dir>: each orders app process writes a CPU profile there when stopped. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_APP_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function startOrdersAppServer(env: Record<string, string>) {
   const child: ChildProcess = spawn(
     process.execPath,
     // Built by orders-service:build-bench-server, which `npm run bench` runs first.
-    [join(ROOT, 'dist/bench/orders-app-server.js')],
+    [...profileFlags(), join(ROOT, 'dist/bench/orders-app-server.js')],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
