@@ -227,6 +227,7 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
     authTaxSampledVsOffPerRound: authTaxRatios(paired, 'sampled'),
     authTaxOnVsOff: round(median(authTaxRatios(paired, 'every'))),
     cpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt'),
+    mainThreadCpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt', 'mainThreadCpuMicrosPerRequest'),
     cpuPerRequestMicros: {
       off: round(
         median(sideResults(paired, 'sampled', 'jwt', 0).map((m) => m.cpuMicrosPerRequest)),

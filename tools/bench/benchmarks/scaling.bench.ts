@@ -21,7 +21,15 @@ import { type CpuBudget, cpuBudgets } from '../src/cpu-budget';
 
 type BudgetFactory = Awaited<ReturnType<typeof cpuBudgets>>;
 import { writeChart, writeDocsSection } from '../src/docs';
-import { cpuSeconds, load, type LoadResult, median, medianOf, round } from '../src/measure';
+import {
+  cpuSeconds,
+  cpuSecondsByThread,
+  load,
+  type LoadResult,
+  median,
+  medianOf,
+  round,
+} from '../src/measure';
 
 /**
  * Small enough that three replicas and the work they cause outside their budgets (gateway,
@@ -64,6 +72,8 @@ interface Measurement {
   throttledPeriods: number;
   /** CPUs the whole machine was busy during the run (everyone's work, not only the stack's). */
   machineCpus: number;
+  /** CPU seconds of the running replicas during the run by thread name, summed over replicas. */
+  byThread: Record<string, number>;
 }
 
 /** The orders replicas, each with its budget; `use(n)` leaves exactly the first n running. */
@@ -130,6 +140,7 @@ async function measure(
   }
   await load({ url, headers, connections: CONNECTIONS * n, seconds: 1 });
   const cpuBefore = running.map((r) => cpuSeconds(r.pid));
+  const threadsBefore = running.map((r) => cpuSecondsByThread(r.pid));
   const throttledBefore = await replicas.throttled(n);
   const busyBefore = machineBusy();
   const result = await load({ url, headers, connections: CONNECTIONS * n, seconds: SECONDS });
@@ -143,10 +154,27 @@ async function measure(
     result,
     cpusUsed: running.map((r, i) => round((cpuSeconds(r.pid) - cpuBefore[i]!) / SECONDS)),
     throttledPeriods: throttledAfter.reduce((sum, t, i) => sum + t - throttledBefore[i]!, 0),
+    byThread: threadDeltas(running, threadsBefore),
     machineCpus: round(
       ((busy.busy - busyBefore.busy) / (busy.total - busyBefore.total)) * cpus().length,
     ),
   };
+}
+
+function threadDeltas(running: Replica[], before: Array<Record<string, number>>) {
+  const total: Record<string, number> = {};
+  running.forEach((replica, i) => {
+    for (const [name, seconds] of Object.entries(cpuSecondsByThread(replica.pid))) {
+      total[name] = round((total[name] ?? 0) + seconds - (before[i]![name] ?? 0));
+    }
+  });
+  return total;
+}
+
+/** The share of the replicas' CPU their main threads used (the rest: GC, compiler, pool). */
+function mainThreadShare(m: Measurement): number {
+  const all = Object.values(m.byThread).reduce((sum, s) => sum + s, 0);
+  return round((m.byThread.MainThread ?? 0) / Math.max(all, 0.01));
 }
 
 /** CPU milliseconds the running replicas spent per 2xx response, together. */
@@ -170,6 +198,7 @@ function markdown(
     efficiency: number;
     cpusUsed: number;
     cpuPerRequestMs: number;
+    mainThreadShare: number;
     throttled: number;
     machineCpus: number;
   }>,
@@ -188,17 +217,17 @@ function markdown(
     "shared machine cannot take the CPU a budget promises (what a pod's CPU request reserves on a",
     'node); the quotas still cap each replica. Replicas not in use are stopped. Rounds',
     `rotate the order (${ROUNDS} rounds, after ${WARM_UP_ROUNDS} whole round thrown away to warm`,
-    'the replicas, PostgreSQL, nginx and the load generator); each round\'s n-replica throughput is divided by n times',
+    "the replicas, PostgreSQL, nginx and the load generator); each round's n-replica throughput is divided by n times",
     "that round's 1-replica throughput, and the median of those ratios is reported.",
     'File: `tools/bench/benchmarks/scaling.bench.ts`.',
     '',
     '![Throughput and latency with 1, 2 and 3 orders replicas](bench/scaling.png)',
     '',
-    '| orders replicas | 2xx/s (median) | p50 (ms) | p99 (ms) | CPU used per replica | replicas\' CPU per request (ms) | machine busy (CPUs) | vs n × 1 replica |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| orders replicas | 2xx/s (median) | p50 (ms) | p99 (ms) | CPU used per replica | replicas' CPU per request (ms) | of it, main thread | machine busy (CPUs) | vs n × 1 replica |",
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.replicas} | ${r.result.rps} | ${r.result.p50} | ${r.result.p99} | ${r.cpusUsed} | ${r.cpuPerRequestMs} | ${r.machineCpus} | ${r.efficiency.toFixed(2)}x |`,
+        `| ${r.replicas} | ${r.result.rps} | ${r.result.p50} | ${r.result.p99} | ${r.cpusUsed} | ${r.cpuPerRequestMs} | ${Math.round(r.mainThreadShare * 100)} % | ${r.machineCpus} | ${r.efficiency.toFixed(2)}x |`,
     ),
     '',
     `Target ≥ ${TARGET}x linear for 2 and 3 replicas: **${met ? 'met' : 'not met'}**.`,
@@ -265,7 +294,7 @@ async function measureScaling(budget: BudgetFactory): Promise<BenchmarkResult> {
       for (const n of ORDER[(r + ORDER.length) % ORDER.length]!) {
         const m = await measure(stack, replicas, n, await token());
         log(
-          `${label}, ${n} replica(s): ${m.result.rps}/s, CPU ${m.cpusUsed.join(', ')}, machine busy ${m.machineCpus} CPUs`,
+          `${label}, ${n} replica(s): ${m.result.rps}/s, CPU ${m.cpusUsed.join(', ')}, by thread ${JSON.stringify(m.byThread)}, machine busy ${m.machineCpus} CPUs`,
         );
         round.push(m);
       }
@@ -282,6 +311,7 @@ async function measureScaling(budget: BudgetFactory): Promise<BenchmarkResult> {
       efficiency: n === 1 ? 1 : efficiency(n),
       cpusUsed: median(rounds.flatMap((r) => of(r, n).cpusUsed)),
       cpuPerRequestMs: median(rounds.map((r) => cpuPerRequestMs(of(r, n)))),
+      mainThreadShare: median(rounds.map((r) => mainThreadShare(of(r, n)))),
       throttled: median(rounds.map((r) => of(r, n).throttledPeriods)),
       machineCpus: median(rounds.map((r) => of(r, n).machineCpus)),
     }));

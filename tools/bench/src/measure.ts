@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -77,7 +77,31 @@ export function rssMiB(pid: number | undefined): number | undefined {
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/**
+ * CPU seconds (user + system) of a process by thread name, threads of one name summed: Node's
+ * `MainThread`, the `V8Worker`s (garbage collection, optimising compiler), the `libuv-worker`s
+ * (crypto, DNS, file system) and the rest. Threads that ended are no longer counted.
+ */
+export function cpuSecondsByThread(pid: number | undefined): Record<string, number> {
+  if (pid === undefined) return {};
+  const byName: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended in between
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    byName[name] = (byName[name] ?? 0) + statCpuSeconds(stat);
+  }
+  return byName;
+}
+
+function statCpuSeconds(stat: string): number {
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;

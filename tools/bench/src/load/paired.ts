@@ -9,12 +9,22 @@
  * per request, and whatever slows the machine during the seconds of a pair slows both sides.
  */
 import { type CpuBudget, cpuBudgets } from '../cpu-budget';
-import { cpuSeconds, load, type LoadOptions, type LoadResult, median, round } from '../measure';
+import {
+  cpuSeconds,
+  cpuSecondsByThread,
+  load,
+  type LoadOptions,
+  type LoadResult,
+  median,
+  round,
+} from '../measure';
 
 export interface MeasuredLoad {
   result: LoadResult;
   /** CPU time (user + system) of the serving process per 2xx response. */
   cpuMicrosPerRequest: number;
+  /** The same, of its main thread alone (the rest: GC and compiler threads, the libuv pool). */
+  mainThreadCpuMicrosPerRequest: number;
   /** CPUs the serving process used during the run. */
   cpusUsed: number;
 }
@@ -25,11 +35,14 @@ export async function loadWithCpu(
   options: LoadOptions,
 ): Promise<MeasuredLoad> {
   const before = cpuSeconds(pid);
+  const mainBefore = cpuSecondsByThread(pid).MainThread ?? 0;
   const result = await load(options);
   const used = cpuSeconds(pid) - before;
+  const mainUsed = (cpuSecondsByThread(pid).MainThread ?? 0) - mainBefore;
   return {
     result,
     cpuMicrosPerRequest: (used / Math.max(result.ok, 1)) * 1e6,
+    mainThreadCpuMicrosPerRequest: (mainUsed / Math.max(result.ok, 1)) * 1e6,
     cpusUsed: round(used / (options.seconds ?? 4)),
   };
 }
@@ -139,15 +152,14 @@ export function authTaxRatios(paired: PairedRounds, tracer: Tracer): number[] {
 }
 
 /** CPU per request of the traced side over the untraced side's, median over the rounds. */
-export function cpuRatio(paired: PairedRounds, tracer: Tracer, path: Path): number {
+export function cpuRatio(
+  paired: PairedRounds,
+  tracer: Tracer,
+  path: Path,
+  of: 'cpuMicrosPerRequest' | 'mainThreadCpuMicrosPerRequest' = 'cpuMicrosPerRequest',
+): number {
   return round(
-    median(
-      paired.rounds.map(
-        (r) =>
-          r[`${tracer}:${path}`][1].cpuMicrosPerRequest /
-          r[`${tracer}:${path}`][0].cpuMicrosPerRequest,
-      ),
-    ),
+    median(paired.rounds.map((r) => r[`${tracer}:${path}`][1][of] / r[`${tracer}:${path}`][0][of])),
   );
 }
 
