@@ -634,7 +634,7 @@ function loadFigures(report: Report): BenchmarkResult['figures'] {
       label: 'auth tax (JWT / no check) with tracing on (1 trace in 10)',
       value: report.tracing.authTaxSampledVsOff,
       unit: 'x',
-      judgedBy: 'the auth tax with tracing off, same rounds',
+      judgedBy: 'the auth tax with tracing off, in pairs at the same time',
       target: { atLeast: 0.9 },
     }),
     figure({
@@ -642,7 +642,7 @@ function loadFigures(report: Report): BenchmarkResult['figures'] {
       label: 'GET /orders with JWT, tracing on (1 trace in 10)',
       value: report.tracing.jwtSampledVsOff,
       unit: 'x',
-      judgedBy: 'same app, same rounds, tracing off',
+      judgedBy: 'same app, tracing off, at the same time',
       target: { atLeast: 0.9 },
     }),
     figure({
@@ -650,7 +650,7 @@ function loadFigures(report: Report): BenchmarkResult['figures'] {
       label: 'GET /orders with JWT, tracing on (every request)',
       value: report.tracing.jwtOnVsOff,
       unit: 'x',
-      judgedBy: 'same app, same rounds, tracing off',
+      judgedBy: 'same app, tracing off, at the same time',
     }),
     figure({
       key: 'refreshesPerCore',

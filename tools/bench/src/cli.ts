@@ -3,10 +3,12 @@
  * process of its own, merges each one's figures into docs/bench/bench-results.json as it ends, and prints one
  * screen: every figure, what it is judged by, its target and whether it is met.
  */
+import { loadavg } from 'node:os';
 import type { BenchmarkResult } from './benchmark';
 import { runBenchmarkProcess } from './benchmark-process';
 import { BENCHMARK_NAMES, BENCHMARKS, type BenchmarkName, isBenchmarkName } from './registry';
-import { RESULTS_FILE, mergeResults, summary } from './results';
+import { writeDocsSection } from './docs';
+import { FULL_RUN_HEADING, fullRunMarkdown, RESULTS_FILE, mergeResults, summary } from './results';
 
 async function main(args: string[]): Promise<void> {
   if (args.includes('--list')) {
@@ -20,6 +22,8 @@ async function main(args: string[]): Promise<void> {
     );
   }
   const names = args.length > 0 ? (args as BenchmarkName[]) : BENCHMARK_NAMES;
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
   const results: BenchmarkResult[] = [];
   const failed: string[] = [];
   for (const name of names) {
@@ -33,6 +37,10 @@ async function main(args: string[]): Promise<void> {
       failed.push(name);
       process.stderr.write(`${name} failed: ${(error as Error).message}\n`);
     }
+  }
+  if (args.length === 0) {
+    const run = { startedAt, endedAt: new Date(), loadAtStart, loadAtEnd: loadavg() };
+    await writeDocsSection(FULL_RUN_HEADING, fullRunMarkdown(results, failed, run));
   }
   console.log(summary(results, failed));
   console.log(`figures and details: ${RESULTS_FILE}`);

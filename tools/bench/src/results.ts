@@ -84,3 +84,48 @@ export function summary(results: BenchmarkResult[], failed: string[] = []): stri
       (failed.length > 0 ? `; failed to run: ${failed.join(', ')}` : ''),
   ].join('\n');
 }
+
+export const FULL_RUN_HEADING = '## Every target, one run (npm run bench)';
+
+export interface RunWindow {
+  startedAt: Date;
+  endedAt: Date;
+  /** Load average (1, 5, 15 minutes) when the run began and when it ended. */
+  loadAtStart: number[];
+  loadAtEnd: number[];
+}
+
+/**
+ * The docs section of a run of every benchmark: each judged figure, its value, target and whether
+ * it is met, all from the one run, with when it ran and how busy the machine was.
+ */
+export function fullRunMarkdown(
+  results: BenchmarkResult[],
+  failed: string[],
+  run: RunWindow,
+): string {
+  const judged = results.flatMap((r) =>
+    r.figures.filter((f) => f.met !== undefined).map((f) => ({ benchmark: r.benchmark, f })),
+  );
+  const time = (d: Date) => d.toISOString().slice(11, 16);
+  const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(', ');
+  return [
+    FULL_RUN_HEADING,
+    '',
+    `Written by \`npm run bench\` when it runs every benchmark. Run of ${run.startedAt.toISOString().slice(0, 10)},`,
+    `${time(run.startedAt)} to ${time(run.endedAt)} UTC, Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'};`,
+    `load average ${load(run.loadAtStart)} at the start and ${load(run.loadAtEnd)} at the end.`,
+    failed.length > 0 ? `Failed to run: ${failed.join(', ')}.` : 'Every benchmark ran.',
+    'What each figure measures, and what limits those not met, is in its section below.',
+    '',
+    '| benchmark | figure | value | judged by | target | met |',
+    '| --- | --- | ---: | --- | --- | --- |',
+    ...judged.map(
+      ({ benchmark, f }) =>
+        `| ${benchmark} | ${f.label} | ${formatValue(f)} | ${f.judgedBy ?? ''} | ${formatTarget(f)} | ${f.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    `${judged.filter(({ f }) => f.met).length} of ${judged.length} targets met.`,
+    '',
+  ].join('\n');
+}
