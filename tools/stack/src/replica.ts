@@ -16,6 +16,15 @@ const ROOT = join(__dirname, '../../..');
  */
 export const NODE_FLAGS: readonly string[] = [];
 
+/**
+ * Flags for one run on top of NODE_FLAGS, from STACK_NODE_FLAGS: for example
+ * `STACK_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles every replica (each writes its
+ * profile when it stops).
+ */
+function runFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.STACK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export interface ReplicaSpec {
   app: string;
   id: string;
@@ -76,11 +85,15 @@ export class Replica {
   async start({ timeoutMs = 60_000, readyPollMs = 100 } = {}): Promise<void> {
     const { app, env, logFile, node = process.execPath } = this.spec;
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(node, [...NODE_FLAGS, join(ROOT, 'dist/apps', app, 'main.js')], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      node,
+      [...NODE_FLAGS, ...runFlags(), join(ROOT, 'dist/apps', app, 'main.js')],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
