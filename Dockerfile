@@ -92,4 +92,4 @@ HEALTHCHECK --interval=5s --timeout=10s --start-period=120s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.OPERATIONS_PORT || 9000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/local/bin/entrypoint"]
 # Node's flags: NODE_FLAGS of tools/stack/src/replica.ts, the same in `npm run stack`.
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/main.js"]
