@@ -7,9 +7,9 @@ export type Database = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
 export function connectDatabase(url: string): Database {
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
-  forgetQueryCompilerSourceOnceConnected(db);
-  return db;
+  return forgetQueryCompilerSourceOnceConnected(
+    new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  );
 }
 
 /** True when `error` is the unique-constraint violation Prisma reports as P2002. */

@@ -5,7 +5,7 @@ import { PrismaClient } from './generated/prisma/client';
 export type Database = PrismaClient;
 
 export function connectDatabase(url: string): Database {
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
-  forgetQueryCompilerSourceOnceConnected(db);
-  return db;
+  return forgetQueryCompilerSourceOnceConnected(
+    new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }),
+  );
 }

@@ -14,9 +14,11 @@ interface Connectable {
  * which Node's module cache would keep for the life of the process (docs/benchmarks.md,
  * "Footprint"). Prisma compiles it once per process and never asks for the module again. If the
  * database is not up yet, the client connects on its first query and the text stays.
+ * Returns `db`, for `return forgetQueryCompilerSourceOnceConnected(new PrismaClient(...))`.
  */
-export function forgetQueryCompilerSourceOnceConnected(db: Connectable): void {
+export function forgetQueryCompilerSourceOnceConnected<T extends Connectable>(db: T): T {
   db.$connect().then(forgetQueryCompilerSource, () => undefined);
+  return db;
 }
 
 /** Drops the query compiler's base64 module from Node's module cache; how many it dropped. */

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { createDatabase, startOtlpReceiver, startPostgres } from '@dja/test-infra';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { type Replica, type Stack } from '@dja/stack';
+import { type Replica, runFlags, type Stack } from '@dja/stack';
 import { log, startBenchStack } from '../src/bench-stack';
 import { ApiClient, probe } from '@dja/stack-client';
 import { type BenchmarkResult, figure, runBenchmark } from '../src/benchmark';
@@ -34,13 +34,11 @@ import {
   writeReport,
 } from '../src/load/report';
 import {
-  authTaxRatios,
-  cpuRatio,
   loadWithCpu,
   type MeasuredLoad,
   pairedRounds,
-  pairRatios,
   sideResults,
+  summarizePairs,
 } from '../src/load/paired';
 import { refreshChain } from '../src/load/refresh-chain';
 import { ROOT } from '../src/results';
@@ -213,38 +211,17 @@ async function measureAuthTax(stack: Stack, user: BenchUser, token: string) {
     round(median(results.map((r) => r.cpuMicrosPerRequest)), 0),
   );
   const authTax = round(perRound('jwt', 'none'));
+  const { offCpuMicrosPerRequest, ...pairs } = summarizePairs(paired);
   const tracing = {
     authTaxOff: authTax,
     authTaxOn: round(perRound('jwtTraced', 'noneTraced')),
     authTaxSampled: round(perRound('jwtSampled', 'noneSampled')),
-    // Each pair ran at the same time under the same quota: traced / untraced throughput.
-    jwtOnVsOff: round(median(pairRatios(paired, 'every', 'jwt'))),
-    jwtSampledVsOff: round(median(pairRatios(paired, 'sampled', 'jwt'))),
-    jwtSampledPerRound: pairRatios(paired, 'sampled', 'jwt').map((r) => round(r)),
-    // Issue 12's figure: the auth tax with 1 trace in 10 over the auth tax with tracing off,
-    // which is the JWT pair's ratio over the no-check pair's, round by round.
-    authTaxSampledVsOff: round(median(authTaxRatios(paired, 'sampled'))),
-    authTaxSampledVsOffPerRound: authTaxRatios(paired, 'sampled'),
-    authTaxOnVsOff: round(median(authTaxRatios(paired, 'every'))),
-    cpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt'),
-    mainThreadCpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt', 'mainThreadCpuMicrosPerRequest'),
+    // Each pair ran at the same time under the same quota (src/load/paired.ts).
+    ...pairs,
     cpuPerRequestMicros: {
-      off: round(
-        median(sideResults(paired, 'sampled', 'jwt', 0).map((m) => m.cpuMicrosPerRequest)),
-        0,
-      ),
+      off: offCpuMicrosPerRequest,
       on: cpuPerRequest.jwtTraced,
       sampled: cpuPerRequest.jwtSampled,
-    },
-    paired: {
-      cpus: paired.cpus,
-      rounds: PAIRED_ROUNDS,
-      throttledPeriods: paired.throttledPeriods,
-      cpusUsed: {
-        off: median(paired.rounds.flatMap((r) => Object.values(r).map(([off]) => off.cpusUsed))),
-        sampled: median(sideResults(paired, 'sampled', 'jwt', 1).map((m) => m.cpusUsed)),
-        every: median(sideResults(paired, 'every', 'jwt', 1).map((m) => m.cpusUsed)),
-      },
     },
     loadAverage: [round(loadAverage, 1), round(loadavg()[0]!, 1)],
   };
@@ -557,17 +534,11 @@ async function seedSessions(url: string, principal: unknown): Promise<string> {
   }
 }
 
-/** BENCH_APP_PROFILE=<dir>: each orders app process writes a CPU profile there when stopped. */
-function profileFlags(): string[] {
-  const dir = process.env.BENCH_APP_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-}
-
 async function startOrdersAppServer(env: Record<string, string>) {
   const child: ChildProcess = spawn(
     process.execPath,
     // Built by orders-service:build-bench-server, which `npm run bench` runs first.
-    [...profileFlags(), join(ROOT, 'dist/bench/orders-app-server.js')],
+    [...runFlags(), join(ROOT, 'dist/bench/orders-app-server.js')],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];

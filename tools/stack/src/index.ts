@@ -4,7 +4,7 @@ export {
   renderGatewayConfig,
   startGateway,
 } from './gateway';
-export { NODE_FLAGS, Replica, type ReplicaSpec } from './replica';
+export { NODE_FLAGS, Replica, type ReplicaSpec, runFlags } from './replica';
 export {
   PASSED_THROUGH,
   type Stack,

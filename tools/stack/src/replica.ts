@@ -20,12 +20,12 @@ const ROOT = join(__dirname, '../../..');
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 /**
- * Flags for one run on top of NODE_FLAGS, from STACK_NODE_FLAGS: for example
- * `STACK_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles every replica (each writes its
- * profile when it stops).
+ * Flags for one run on top of NODE_FLAGS, from STACK_NODE_FLAGS, for every service process the
+ * stack and the benchmarks start: `STACK_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`
+ * profiles each one (each writes its profile when it stops).
  */
-function runFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.STACK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+export function runFlags(): string[] {
+  return (process.env.STACK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 export interface ReplicaSpec {

@@ -135,7 +135,7 @@ async function throttled(groups: Record<Side, CpuBudget>): Promise<Record<Side, 
 }
 
 /** Throughput of the traced side over the untraced side of one pair, round by round. */
-export function pairRatios(paired: PairedRounds, tracer: Tracer, path: Path): number[] {
+function pairRatios(paired: PairedRounds, tracer: Tracer, path: Path): number[] {
   return paired.rounds.map(
     (r) => r[`${tracer}:${path}`][1].result.rps / Math.max(r[`${tracer}:${path}`][0].result.rps, 1),
   );
@@ -146,13 +146,13 @@ export function pairRatios(paired: PairedRounds, tracer: Tracer, path: Path): nu
  * round: (jwt on / no check on) / (jwt off / no check off), which is the JWT pair's ratio over
  * the no-check pair's, each taken at one time.
  */
-export function authTaxRatios(paired: PairedRounds, tracer: Tracer): number[] {
+function authTaxRatios(paired: PairedRounds, tracer: Tracer): number[] {
   const none = pairRatios(paired, tracer, 'none');
   return pairRatios(paired, tracer, 'jwt').map((jwt, i) => round(jwt / none[i]!));
 }
 
 /** CPU per request of the traced side over the untraced side's, median over the rounds. */
-export function cpuRatio(
+function cpuRatio(
   paired: PairedRounds,
   tracer: Tracer,
   path: Path,
@@ -171,4 +171,36 @@ export function sideResults(
   side: 0 | 1,
 ): MeasuredLoad[] {
   return paired.rounds.map((r) => r[`${tracer}:${path}`][side]);
+}
+
+/** What the load report takes from the pairs: each ratio, and what the quotas held. */
+export function summarizePairs(paired: PairedRounds) {
+  const cpusUsed = (tracer: Tracer) => sideResults(paired, tracer, 'jwt', 1).map((m) => m.cpusUsed);
+  return {
+    // Traced / untraced throughput of the JWT path.
+    jwtOnVsOff: round(median(pairRatios(paired, 'every', 'jwt'))),
+    jwtSampledVsOff: round(median(pairRatios(paired, 'sampled', 'jwt'))),
+    jwtSampledPerRound: pairRatios(paired, 'sampled', 'jwt').map((r) => round(r)),
+    // Issue 12's figure: the auth tax with 1 trace in 10 over the auth tax with tracing off.
+    authTaxSampledVsOff: round(median(authTaxRatios(paired, 'sampled'))),
+    authTaxSampledVsOffPerRound: authTaxRatios(paired, 'sampled'),
+    authTaxOnVsOff: round(median(authTaxRatios(paired, 'every'))),
+    cpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt'),
+    mainThreadCpuSampledVsOff: cpuRatio(paired, 'sampled', 'jwt', 'mainThreadCpuMicrosPerRequest'),
+    /** CPU per request of the untraced process on the JWT path, µs. */
+    offCpuMicrosPerRequest: round(
+      median(sideResults(paired, 'sampled', 'jwt', 0).map((m) => m.cpuMicrosPerRequest)),
+      0,
+    ),
+    paired: {
+      cpus: paired.cpus,
+      rounds: paired.rounds.length,
+      throttledPeriods: paired.throttledPeriods,
+      cpusUsed: {
+        off: median(paired.rounds.flatMap((r) => Object.values(r).map(([off]) => off.cpusUsed))),
+        sampled: median(cpusUsed('sampled')),
+        every: median(cpusUsed('every')),
+      },
+    },
+  };
 }
